@@ -1,0 +1,49 @@
+# The two commands: `make demo` (whole stack with demo data) and `make test` (the suite).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+SANDBOX_PORT ?= 5055
+SANDBOX := http://127.0.0.1:$(SANDBOX_PORT)
+# The demo points ViewPay's TikTok base URLs at the local sandbox.
+DEMO_ENV := TIKTOK_WEB_BASE=$(SANDBOX) TIKTOK_API_BASE=$(SANDBOX) \
+	TIKTOK_VM_BASE=$(SANDBOX)/_vm TIKTOK_VT_BASE=$(SANDBOX)/_vt REFRESH_SCAN_SECONDS=60
+
+.PHONY: setup demo test translations clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d webapp/translations
+
+demo: setup
+	$(DEMO_ENV) $(FLASK) db upgrade
+	@# Seed through the real services: verification needs the sandbox up while seeding.
+	$(BIN)/python -m sandbox --port $(SANDBOX_PORT) --seed sandbox/seed.json \
+		--epoch-file instance/sandbox-epoch > instance/sandbox-seed.log 2>&1 & pid=$$!; \
+	$(BIN)/python -m sandbox.wait $(SANDBOX) && \
+	$(DEMO_ENV) $(FLASK) demo seed; status=$$?; kill $$pid; exit $$status
+	@echo ""
+	@echo "  ViewPay:  http://127.0.0.1:$(PORT)"
+	@echo "  Sandbox:  $(SANDBOX)  (TikTok stand-in)"
+	@echo "  Logins (password: demo12345):"
+	@echo "    admin@viewpay.test (admin)"
+	@echo "    sari@viewpay.test, budi@viewpay.test, rina@viewpay.test (creators)"
+	@echo ""
+	$(DEMO_ENV) PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) PATH=$(CURDIR)/$(BIN):$$PATH \
+		$(BIN)/honcho -f Procfile.dev start
+
+test: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) instance

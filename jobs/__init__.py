@@ -1,0 +1,1 @@
+"""RQ entry points: thin functions taking ids, each safe to run twice."""

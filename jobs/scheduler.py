@@ -1,0 +1,38 @@
+"""`python -m jobs.scheduler`: exactly one per deployment; queues the periodic jobs.
+
+rq-scheduler's lock can expire, so the database (next_refresh_at, unique job ids, the ledger's
+idempotency keys) remains the final guard against doing work twice.
+"""
+from datetime import datetime, timezone
+
+from rq_scheduler import Scheduler
+
+from jobs.context import get_app
+
+PERIODIC = "viewpay:periodic:refresh-due"
+
+
+def register(scheduler: Scheduler, interval_seconds: int, queue_name: str) -> None:
+    """(Re)register the periodic refresh scan; idempotent across restarts."""
+    if PERIODIC in scheduler:
+        scheduler.cancel(PERIODIC)
+    scheduler.schedule(
+        scheduled_time=datetime.now(timezone.utc), func="jobs.refresh.enqueue_due",
+        interval=interval_seconds, repeat=None, id=PERIODIC, queue_name=queue_name,
+        timeout=300, result_ttl=interval_seconds * 2,
+    )
+
+
+def main() -> None:
+    from webapp.extensions import jobqueue
+
+    app = get_app()
+    with app.app_context():
+        scheduler = Scheduler(queue_name=app.config["RQ_QUEUE"], connection=jobqueue.connection,
+                              interval=min(60, app.config["REFRESH_SCAN_SECONDS"]))
+        register(scheduler, app.config["REFRESH_SCAN_SECONDS"], app.config["RQ_QUEUE"])
+    scheduler.run()
+
+
+if __name__ == "__main__":
+    main()

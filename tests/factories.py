@@ -1,0 +1,45 @@
+"""Small builders for test data, going through the real services."""
+import itertools
+import time
+
+import requests
+
+_ids = itertools.count(1)
+
+
+def video_id(seconds_ago: int = 86400) -> str:
+    """A realistic 19-digit TikTok id whose high bits are its creation time."""
+    return str(((int(time.time()) - seconds_ago) << 32) | (next(_ids) * 7919))
+
+
+def tiktok_user(sandbox, handle: str, user_id: str | None = None, **extra) -> dict:
+    body = {"user_id": user_id or str(7_000_000_000_000_000_000 + next(_ids)), "handle": handle}
+    body.update(extra)
+    response = requests.post(sandbox.base_url + "/_sandbox/users", json=body, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def tiktok_video(sandbox, user_id: str, views: int = 0, **extra) -> str:
+    vid = extra.pop("video_id", None) or video_id()
+    body = {"video_id": vid, "user_id": user_id, "views": views}
+    body.update(extra)
+    requests.post(sandbox.base_url + "/_sandbox/videos", json=body, timeout=5).raise_for_status()
+    return vid
+
+
+def set_views(sandbox, vid: str, views: int, **extra) -> None:
+    requests.patch(sandbox.base_url + f"/_sandbox/videos/{vid}", json={"views": views, **extra},
+                   timeout=5).raise_for_status()
+
+
+def creator(email="sari@example.com", handle="sari.dance", password="password123"):
+    from webapp.auth import services
+
+    return services.create_user(email, password, handle=handle)
+
+
+def admin(email="admin@example.com", password="password123"):
+    from webapp.auth import services
+
+    return services.create_admin(email, password)

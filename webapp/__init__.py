@@ -1,0 +1,66 @@
+"""ViewPay: pays creators by the views their TikTok videos earn."""
+import os
+
+from flask import Flask
+
+from webapp.config import Config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(Config)
+    if config:
+        app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "viewpay.db")
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from webapp import i18n, sqlite_pragmas
+    from webapp.extensions import csrf, db, jobqueue, limiter, login_manager, migrate
+
+    sqlite_pragmas.init_app(app)  # engine options must be set before the engine exists
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    limiter.init_app(app)
+    jobqueue.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from webapp.admin import bp as admin_bp
+    from webapp.auth import bp as auth_bp
+    from webapp.submissions import bp as submissions_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(submissions_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_template_helpers(app: Flask) -> None:
+    from webapp import htmx, i18n
+
+    i18n.register_filters(app)
+    htmx.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from webapp.auth.cli import users_cli
+    from webapp.demo import demo_cli
+    from webapp.earnings.cli import ledger_cli
+    from webapp.tiktok.cli import tiktok_cli
+    from webapp.tracking.cli import jobs_cli
+
+    for group in (users_cli, demo_cli, jobs_cli, ledger_cli, tiktok_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,17 @@
+from flask import Blueprint, abort
+from flask_login import current_user
+
+from webapp.htmx import unauthorized_response
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.before_request
+def admins_only():
+    if not current_user.is_authenticated:
+        return unauthorized_response()
+    if not current_user.is_admin:
+        abort(403)
+
+
+from webapp.admin import routes  # noqa: E402,F401

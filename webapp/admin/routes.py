@@ -1,0 +1,76 @@
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+
+from flask_login import current_user
+
+from webapp.admin import bp
+from webapp.admin.forms import RejectForm
+from webapp.extensions import db
+from webapp.submissions import services as submissions
+from webapp.submissions.errors import ReviewError
+from webapp.submissions.models import Submission
+
+
+def _submission_or_404(submission_id: int) -> Submission:
+    sub = db.session.get(Submission, submission_id)
+    if sub is None:
+        abort(404)
+    return sub
+
+
+def _row(sub: Submission, error: str | None = None, status: int = 200):
+    return render_template("admin/_row.html", sub=sub, error=error), status
+
+
+@bp.get("/")
+def queue():
+    """The review queue: pending submissions with their verification result."""
+    page = submissions.review_queue(page=request.args.get("page", 1, type=int))
+    return render_template("admin/queue.html", page=page)
+
+
+@bp.post("/submissions/<int:submission_id>/approve")
+def approve(submission_id: int):
+    """Approve with one click; a second click or a second admin gets a 409 row."""
+    try:
+        sub = submissions.approve(submission_id, current_user.id)
+    except ReviewError:
+        return _row(_submission_or_404(submission_id), _("Already reviewed."), 409)
+    return _row(sub)
+
+
+@bp.get("/submissions/<int:submission_id>/reject")
+def reject_form(submission_id: int):
+    """The inline reason form that a reject needs."""
+    return render_template("admin/_reject_form.html", sub=_submission_or_404(submission_id),
+                           form=RejectForm())
+
+
+@bp.post("/submissions/<int:submission_id>/reject")
+def reject(submission_id: int):
+    """Reject with a reason the creator will read."""
+    sub = _submission_or_404(submission_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return render_template("admin/_reject_form.html", sub=sub, form=form), 422
+    try:
+        sub = submissions.reject(submission_id, current_user.id, form.reason.data)
+    except ReviewError:
+        return _row(sub, _("Already reviewed."), 409)
+    return _row(sub)
+
+
+@bp.post("/submissions/<int:submission_id>/recheck")
+def recheck(submission_id: int):
+    """Run verification again (after a TikTok outage, say)."""
+    try:
+        submissions.recheck(submission_id, current_user.id)
+    except ReviewError:
+        return _row(_submission_or_404(submission_id), _("Cannot re-check now."), 409)
+    return _row(_submission_or_404(submission_id))
+
+
+@bp.get("/submissions/<int:submission_id>/row")
+def row(submission_id: int):
+    """One queue row (used to cancel an open reject form)."""
+    return _row(_submission_or_404(submission_id))

@@ -1,0 +1,79 @@
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from webapp.auth import bp, services
+from webapp.auth.forms import LoginForm, SignupForm
+from webapp.auth.models import User
+from webapp.extensions import db, limiter, login_manager
+from webapp.htmx import unauthorized_response
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    return db.session.get(User, int(user_id))
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    return unauthorized_response()
+
+
+def _home_for(user) -> str:
+    return url_for("admin.queue") if user.is_admin else url_for("submissions.dashboard")
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only same-site paths: "//evil.com" and absolute URLs would make this an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20/minute", methods=["POST"])
+def login():
+    """Log in with email and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user:
+            login_user(user, remember=True)
+            return redirect(_safe_next(request.args.get("next")) or _home_for(user))
+        form.password.errors.append(_("Wrong email or password."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def signup():
+    """Create a creator account."""
+    form = SignupForm()
+    if form.validate_on_submit():
+        user = services.create_user(form.email.data, form.password.data,
+                                    handle=form.tiktok_handle.data)
+        login_user(user, remember=True)
+        flash(_("Welcome! Submit your first TikTok video below."))
+        return redirect(url_for("submissions.dashboard"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out."""
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/lang/<code>")
+def set_language(code: str):
+    """Switch the interface language (remembered on the account when logged in)."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    if current_user.is_authenticated:
+        services.set_locale(current_user, code)
+    return redirect(_safe_next(request.form.get("next")) or url_for("submissions.dashboard"))

@@ -1,0 +1,64 @@
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.auth.models import User
+from webapp.extensions import db
+from webapp.money import Money
+from webapp.timeutil import utcnow
+
+# Status machine: checking -> pending_review | not_yours | not_found | check_failed
+#                 pending_review -> approved | rejected
+CHECKING = "checking"
+PENDING_REVIEW = "pending_review"
+NOT_YOURS = "not_yours"
+NOT_FOUND = "not_found"
+CHECK_FAILED = "check_failed"
+APPROVED = "approved"
+REJECTED = "rejected"
+REVIEWABLE = (PENDING_REVIEW, NOT_YOURS, NOT_FOUND, CHECK_FAILED)
+
+
+class Submission(db.Model):
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    creator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # TikTok ids exceed 2^53: always a string. Unique: one video is paid to one creator once.
+    video_id: Mapped[str] = mapped_column(String(24), unique=True)
+    canonical_url: Mapped[str] = mapped_column(String(300))
+    submitted_url: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=CHECKING, index=True)
+    status_detail: Mapped[str | None] = mapped_column(Text)
+    verify_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    author_handle_seen: Mapped[str | None] = mapped_column(String(64))
+    author_id_seen: Mapped[str | None] = mapped_column(String(32))
+    video_created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    # Locked at approval: earnings are credited_views x rate, exactly.
+    rate: Mapped[Decimal | None] = mapped_column(Money)
+
+    # Tracking state (written by webapp.tracking).
+    current_views: Mapped[int | None] = mapped_column(BigInteger)
+    last_view_update: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_refresh_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    refresh_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_fetch_error: Mapped[str | None] = mapped_column(Text)
+
+    # Earnings state (written by webapp.earnings only): the view count already paid for,
+    # and a counter that makes each credit a unique, race-proof step.
+    credited_views: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit_seq: Mapped[int] = mapped_column(Integer, default=0)
+    credited_snapshot_id: Mapped[int | None] = mapped_column(Integer)
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+    creator: Mapped[User] = relationship(foreign_keys=[creator_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])

@@ -1,0 +1,104 @@
+"""Typed failures of the TikTok layer.
+
+Callers decide what each means for a submission; this package only names what happened.
+`retryable` tells the tracking layer whether asking again later can help.
+"""
+
+
+class TikTokError(Exception):
+    """Base of every failure raised by webapp.tiktok."""
+
+    retryable = True
+    reason = "error"
+
+    def __init__(self, message: str = "", *, status_code: int | None = None):
+        super().__init__(message or self.__class__.__name__)
+        self.message = message or self.__class__.__name__
+        self.status_code = status_code
+
+
+class InvalidUrl(TikTokError, ValueError):
+    """The pasted text is not a TikTok video URL we accept; message is shown to the user."""
+
+    retryable = False
+    reason = "invalid_url"
+
+    def __init__(self, message: str = "", *, code: str = "malformed"):
+        super().__init__(message)
+        # A stable machine code ("not_tiktok", "profile_not_video", "bad_id", ...) that the
+        # web layer maps to a translated message; `message` is the English explanation.
+        self.code = code
+
+
+class UnsafeUrl(InvalidUrl):
+    """A URL or redirect hop points somewhere we must never connect to (SSRF guard)."""
+
+    reason = "unsafe_url"
+
+
+class NotFound(TikTokError):
+    """TikTok says the video (or short link, or user) does not exist."""
+
+    retryable = False
+    reason = "not_found"
+
+
+class Private(TikTokError):
+    """The video or the whole account is private."""
+
+    retryable = False
+    reason = "private"
+
+
+class RegionBlocked(TikTokError):
+    """Withheld in the region the request came from."""
+
+    reason = "region_blocked"
+
+
+class Unavailable(TikTokError):
+    """Ambiguous 'not available now' (statusCode 10204, under review): retry later, never 'deleted'."""
+
+    reason = "unavailable"
+
+
+class Blocked(TikTokError):
+    """WAF challenge, login redirect, or a page with no data blob: we were blocked, not told 'deleted'."""
+
+    reason = "blocked"
+
+
+class Garbled(TikTokError):
+    """The answer arrived but could not be understood (bad JSON, missing fields, wrong types)."""
+
+    reason = "garbled"
+
+
+class RateLimited(TikTokError):
+    """HTTP 429 / rate_limit_exceeded, or our own limiter said no."""
+
+    reason = "rate_limited"
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None, status_code: int | None = 429):
+        super().__init__(message, status_code=status_code)
+        self.retry_after = retry_after
+
+
+class Upstream(TikTokError):
+    """Timeouts, connection errors, 5xx, oversize bodies: TikTok (or the network) failed."""
+
+    reason = "upstream"
+
+
+class AuthError(TikTokError):
+    """OAuth token invalid, expired, revoked (invalid_grant) or a scope is missing."""
+
+    retryable = False
+    reason = "auth"
+
+
+class NotOwned(TikTokError):
+    """Display API answered without this id: not owned by the connected user, or not available."""
+
+    retryable = False
+    reason = "not_owned"
