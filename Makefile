@@ -47,3 +47,8 @@ test: setup
 
 clean:
 	rm -rf $(VENV) instance
+
+# After changing user-facing strings: re-extract, merge into both catalogs, then translate id.
+i18n-update: $(VENV)/.installed
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o webapp/translations/messages.pot .
+	$(BIN)/pybabel update -q -i webapp/translations/messages.pot -d webapp/translations

@@ -9,7 +9,7 @@ from rq_scheduler import Scheduler
 
 from jobs.context import get_app
 
-PERIODIC = "viewpay:periodic:refresh-due"
+PERIODIC = "viewpay-periodic-refresh-due"
 
 
 def register(scheduler: Scheduler, interval_seconds: int, queue_name: str) -> None:

@@ -61,15 +61,15 @@ def test_a_refresh_that_runs_twice_credits_once(app, sandbox):
         vid = factories.tiktok_video(sandbox, tt["user_id"], views=500)
         from webapp.submissions import services
 
-        sub = services.submit(creator.id, f"https://www.tiktok.com/@sari.dance/video/{vid}")
-        services.verify(sub.id)
-        services.approve(sub.id, admin.id)
+        sub_id, creator_id = services.submit(creator.id, f"https://www.tiktok.com/@sari.dance/video/{vid}").id, creator.id
+        services.verify(sub_id)
+        services.approve(sub_id, admin.id)
         factories.set_views(sandbox, vid, 800)
-    assert refresh_submission(sub.id) == "ok"
-    assert refresh_submission(sub.id) == "ok"
+    assert refresh_submission(sub_id) == "ok"
+    assert refresh_submission(sub_id) == "ok"
     with app.app_context():
-        assert earnings.balance(creator.id) == RATE * 800
-        assert len(earnings.entries_for(creator.id)) == 2  # approval (500) + one step to 800
+        assert earnings.balance(creator_id) == RATE * 800
+        assert len(earnings.entries_for(creator_id)) == 2  # approval (500) + one step to 800
 
 
 def test_a_failed_fetch_changes_no_views_and_no_money(app, sandbox):
@@ -84,15 +84,16 @@ def test_a_failed_fetch_changes_no_views_and_no_money(app, sandbox):
         vid = factories.tiktok_video(sandbox, tt["user_id"], views=500)
         from webapp.submissions import services
 
-        sub = services.submit(creator.id, f"https://www.tiktok.com/@sari.dance/video/{vid}")
-        services.verify(sub.id)
-        services.approve(sub.id, admin.id)
-    for mode in ("waf", "garbled", "login", "no_blob"):
+        sub_id, creator_id = services.submit(creator.id, f"https://www.tiktok.com/@sari.dance/video/{vid}").id, creator.id
+        services.verify(sub_id)
+        services.approve(sub_id, admin.id)
+    for mode in ("waf", "garbled", "garbled_types", "login", "no_blob"):
         factories.set_views(sandbox, vid, 0, page_mode=mode)
-        assert refresh_submission(sub.id) in ("blocked", "garbled")
+        assert refresh_submission(sub_id) in ("blocked", "garbled")
     requests.post(sandbox.base_url + "/_sandbox/knobs", json={"error_rate": 1.0}, timeout=5)
-    assert refresh_submission(sub.id) == "upstream"
+    assert refresh_submission(sub_id) == "upstream"
     with app.app_context():
-        sub = db.session.get(Submission, sub.id)
-        assert sub.current_views == 500 and sub.refresh_failures == 5
-        assert earnings.balance(creator.id) == RATE * 500
+        sub = db.session.get(Submission, sub_id)
+        assert sub.current_views == 500 and sub.refresh_failures == 6
+        assert sub.last_fetch_error.startswith("upstream")
+        assert earnings.balance(creator_id) == RATE * 500

@@ -86,7 +86,7 @@ def test_htmx_post_without_csrf_token_fails(act, people, sandbox):
 def test_submit_returns_new_row_out_of_band(act, people, sandbox):
     act.login("sari@example.com")
     vid = factories.tiktok_video(sandbox, people["sari_tt"]["user_id"])
-    response = act.hx_post("/submissions", {"url": f"https://vm.tiktok.com/ignored https://www.tiktok.com/@sari.dance/video/{vid}"})
+    response = act.hx_post("/submissions", {"url": f"Tonton ini! https://www.tiktok.com/@sari.dance/video/{vid}?_r=1 #fyp"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html
     assert 'id="submit-form"' in html and 'hx-swap-oob="true"' in html and vid in html
@@ -104,7 +104,9 @@ def test_bad_input_gets_a_422_fragment_with_a_message(act, people, url):
     assert services.for_creator(people["sari"].id) == []
 
 
-def test_messages_are_indonesian_by_default_and_english_on_request(act, people):
+def test_messages_are_indonesian_by_default_and_english_on_request(act, app):
+    with app.app_context():  # not held open: the locale is chosen per request
+        factories.creator()
     act.login("sari@example.com")
     response = act.hx_post("/submissions", {"url": "https://www.tiktok.com/share/user/6820838815978423302"})
     assert "Ini profil, bukan video" in response.get_data(as_text=True)

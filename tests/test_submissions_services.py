@@ -31,7 +31,7 @@ def test_submit_stores_canonical_form_and_queues_verification(sari, sandbox):
     assert sub.canonical_url == f"https://www.tiktok.com/@sari.dance/video/{vid}"
     from webapp.extensions import jobqueue
 
-    assert jobqueue.queue.fetch_job(f"verify:{sub.id}") is not None
+    assert jobqueue.queue.fetch_job(f"verify-{sub.id}") is not None
 
 
 @pytest.mark.parametrize("url,code", [

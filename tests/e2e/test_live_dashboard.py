@@ -13,9 +13,9 @@ def test_new_earnings_appear_without_reload(app, sandbox, live_server, browser_p
         creator = factories.creator()
         admin = factories.admin()
         vid = factories.tiktok_video(sandbox, tt["user_id"], views=150_247)
-        sub = services.submit(creator.id, f"https://www.tiktok.com/@sari.dance/video/{vid}")
-        services.verify(sub.id)
-        services.approve(sub.id, admin.id)
+        sub_id = services.submit(creator.id, f"https://www.tiktok.com/@sari.dance/video/{vid}").id
+        services.verify(sub_id)
+        services.approve(sub_id, admin.id)
 
     page = browser_page
     page.goto(live_server + "/login")
@@ -27,12 +27,12 @@ def test_new_earnings_appear_without_reload(app, sandbox, live_server, browser_p
     page.evaluate("window.__notReloaded = true")
 
     factories.set_views(sandbox, vid, 1_000_000)
-    assert refresh_submission(sub.id) == "ok"
+    assert refresh_submission(sub_id) == "ok"
 
     page.wait_for_function(
         "document.querySelector('#balance').textContent.trim() === 'Rp24,89'", timeout=10_000)
     assert page.evaluate("window.__notReloaded") is True  # same document: no reload happened
-    assert page.text_content(f"#sub-{sub.id} .views").strip() == "1.000.000"
+    assert page.text_content(f"#sub-{sub_id} .views").strip() == "1.000.000"
     # Fits a phone: nothing wider than the 360 px viewport.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert Decimal(page.get_attribute("#balance", "data-exact")) == Decimal("24.89000000")

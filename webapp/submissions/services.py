@@ -59,7 +59,7 @@ def queue_verification(submission_id: int) -> None:
     from rq import Retry
 
     retries = max(current_app.config["VERIFY_MAX_ATTEMPTS"] - 1, 0)
-    jobqueue.enqueue(VERIFY_JOB, submission_id, job_id=f"verify:{submission_id}",
+    jobqueue.enqueue(VERIFY_JOB, submission_id, job_id=f"verify-{submission_id}",
                      timeout=60, retry=Retry(max=retries, interval=[10, 30, 120, 600]) if retries else None)
 
 

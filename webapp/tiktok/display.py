@@ -71,8 +71,6 @@ class VideoList:
     has_more: bool
 
 
-# --- requests -------------------------------------------------------------------------------
-
 def authorize_url(client_key: str, redirect_uri: str, state: str, scopes=DEFAULT_SCOPES, *,
                   web_base: str = WEB_BASE) -> str:
     if not state:
@@ -84,20 +82,23 @@ def authorize_url(client_key: str, redirect_uri: str, state: str, scopes=DEFAULT
 
 
 def token_request(client_key, client_secret, code, redirect_uri, *, api_base=API_BASE):
-    return "POST", f"{api_base}/v2/oauth/token/", {"headers": dict(_FORM), "data": {
-        "client_key": client_key, "client_secret": client_secret, "code": code,
-        "grant_type": "authorization_code", "redirect_uri": redirect_uri}}
+    return _form(api_base, "/v2/oauth/token/", client_key, client_secret, code=code,
+                 grant_type="authorization_code", redirect_uri=redirect_uri)
 
 
 def refresh_request(client_key, client_secret, refresh_token, *, api_base=API_BASE):
-    return "POST", f"{api_base}/v2/oauth/token/", {"headers": dict(_FORM), "data": {
-        "client_key": client_key, "client_secret": client_secret,
-        "grant_type": "refresh_token", "refresh_token": refresh_token}}
+    return _form(api_base, "/v2/oauth/token/", client_key, client_secret,
+                 grant_type="refresh_token", refresh_token=refresh_token)
 
 
 def revoke_request(client_key, client_secret, token, *, api_base=API_BASE):
-    return "POST", f"{api_base}/v2/oauth/revoke/", {"headers": dict(_FORM), "data": {
-        "client_key": client_key, "client_secret": client_secret, "token": token}}
+    return _form(api_base, "/v2/oauth/revoke/", client_key, client_secret, token=token)
+
+
+def _form(api_base, path, client_key, client_secret, **fields):
+    # The secret travels in the form body; TikTok takes no HTTP Basic auth.
+    data = {"client_key": client_key, "client_secret": client_secret, **fields}
+    return "POST", f"{api_base}{path}", {"headers": dict(_FORM), "data": data}
 
 
 def user_info_request(access_token, fields=USER_FIELDS, *, api_base=API_BASE):
@@ -143,8 +144,6 @@ def _request_id(value) -> str:
     return value  # strings always: ids exceed 2**53 and JSON numbers would lose digits
 
 
-# --- OAuth answers --------------------------------------------------------------------------
-
 def parse_token(text: str, status: int, *, retry_after: float | None = None) -> Token:
     body = _oauth_body(text, status, retry_after)
     if "data" in body and "message" in body:
@@ -172,13 +171,11 @@ def _oauth_body(text: str, status: int, retry_after: float | None) -> dict:
     body = _load(text, status, retry_after)
     error = body.get("error")
     # Branch on the body, not the status: TikTok's error statuses are UNCONFIRMED.
-    if isinstance(error, dict):
-        if error.get("code") not in (None, "ok"):
-            _api_error(error, status, retry_after)
-    elif error:
+    if isinstance(error, dict) and error.get("code") not in (None, "ok"):
+        _api_error(error, status, retry_after)
+    elif error and not isinstance(error, dict):
         _oauth_error(body, status)
-    else:
-        _raise_for_http(status, retry_after)
+    _raise_for_http(status, retry_after)
     return body
 
 
@@ -191,8 +188,6 @@ def _oauth_error(body: dict, status: int):
         raise Upstream(message, status_code=status)
     raise _auth_error(message, status, oauth_error=category, log_id=log_id)
 
-
-# --- Display API answers --------------------------------------------------------------------
 
 def parse_user_info(text: str, status: int, *, retry_after: float | None = None) -> DisplayUser:
     user = _obj(_data(text, status, retry_after).get("user"), "data.user")
@@ -252,6 +247,7 @@ def _data(text: str, status: int, retry_after: float | None) -> dict:
     body = _load(text, status, retry_after)
     error = body.get("error")
     if not isinstance(error, dict) or not isinstance(error.get("code"), str):
+        _raise_for_http(status, retry_after)
         raise Garbled(f"HTTP {status}: answer has no v2 error object")
     if error["code"] != "ok":
         _api_error(error, status, retry_after)
@@ -280,8 +276,6 @@ def _auth_error(message, status, *, oauth_error=None, api_code=None, log_id=None
     err.needs_refresh = needs_refresh
     return err
 
-
-# --- shared plumbing ------------------------------------------------------------------------
 
 def _raise_for_http(status: int, retry_after: float | None, *, auth: bool = True) -> None:
     if status == 429:

@@ -5,6 +5,9 @@ in production, loopback for the sandbox). Configured bases are trusted. Anything
 user or from a response (a redirect hop) must be an allow-listed TikTok host, and a TikTok host
 with no configured base is only reached after its DNS answers are checked to be public and the
 connection is pinned to the checked address (no DNS-rebinding window).
+
+Time: connect/read timeouts (capped by the time left) bound each socket operation until the
+headers arrive; from then on a timer closes the socket at the overall deadline.
 """
 from __future__ import annotations
 
@@ -161,10 +164,7 @@ class TikTokHttp:
     def resolve(self, parsed: ParsedUrl) -> ParsedUrl:
         if parsed.kind != "short_link":
             return parsed
-        resolved = parse_url(self.resolve_short_link(parsed.short_url or ""))
-        if resolved.kind == "short_link":
-            raise Garbled("short link resolved to another short link")
-        return resolved
+        return parse_url(self.resolve_short_link(parsed.short_url or ""))
 
     def resolve_short_link(self, short_url: str) -> str:
         """Follow a short link hop by hop, never fetching the video page it ends at."""
@@ -239,22 +239,22 @@ class TikTokHttp:
               allow_statuses: Collection[int] = (), **body: Any) -> HttpResponse:
         target, extra, session = self._route(url)
         s = self.settings
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise Upstream("TikTok request deadline passed")
-        merged = {"User-Agent": s.user_agent, **extra, **(headers or {})}
         try:
-            raw = session.request(method, target, headers=merged, stream=True,
-                                  allow_redirects=False, timeout=(min(s.connect_timeout, remaining),
-                                                                  min(s.read_timeout, remaining)),
-                                  **body)
-        except requests.RequestException as exc:
-            raise Upstream(f"{type(exc).__name__} talking to TikTok") from exc
-        try:
-            return self._finish(raw, url, deadline, max_bytes or s.max_bytes, allow_statuses)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise Upstream("TikTok request deadline passed")
+            merged = {"User-Agent": s.user_agent, **extra, **(headers or {})}
+            try:
+                raw = session.request(
+                    method, target, headers=merged,
+                    timeout=(min(s.connect_timeout, remaining), min(s.read_timeout, remaining)),
+                    stream=True, allow_redirects=False, **body)
+            except requests.RequestException as exc:
+                raise Upstream(f"{type(exc).__name__} talking to TikTok") from exc
+            with raw:
+                return self._finish(raw, url, deadline, max_bytes or s.max_bytes, allow_statuses)
         finally:
-            raw.close()
-            if session is not self._session:
+            if session is not self._session:  # a one-off pinned session
                 session.close()
 
     def _finish(self, raw: requests.Response, url: str, deadline: float, limit: int,

@@ -1,8 +1,8 @@
-"""Parsers for TikTok's public video and profile pages (pure: text in, value or typed error out).
+"""Parsers for TikTok's public video and profile pages: text in, value or typed error out.
 
 The page is scraped, not an API, so every surprise becomes a typed error instead of a guess.
-Errors raised because of a page `statusCode` carry it in `.status_code` (TikTok's code, not the
-HTTP status) and the raw `statusMsg` in `.status_msg`.
+Errors from a page `statusCode` carry it in `.status_code` (TikTok's code, not the HTTP status)
+and the raw `statusMsg` in `.status_msg`.
 
 Photo posts: `/@u/photo/<id>` pages carry no `webapp.video-detail`. Fetchers must request
 `/video/<id>` for every post (gallery-dl does the same rewrite); if a photo page still reaches
@@ -34,8 +34,11 @@ _LOGIN_PATH = re.compile(r"/login(?:/|$)")
 _COUNTS = (("views", "playCount"), ("likes", "diggCount"),
            ("comments", "commentCount"), ("shares", "shareCount"))
 
-# statusCode -> (error, why). 10204 is split further by statusMsg in _status_error.
+# statusCode -> (error, why); 10204 is refined by statusMsg in _status_error. "Deleted", "doesn't
+# exist", privacy and IP blocks all share 10204 (yt-dlp reads it as an IP block), so one sighting
+# proves nothing: the tracking layer counts repeated sightings before it believes a deletion.
 _STATUS = {
+    10204: (Unavailable, "not available (maybe deleted or private; unconfirmed on one sighting)"),
     10216: (Private, "private post"),
     10217: (NotFound, "deleted (10217 is UNCONFIRMED: seen in one third-party test only)"),
     10221: (NotFound, "user not found"),
@@ -72,8 +75,6 @@ def parse_saved_page(text: str) -> dict:
     stats = _video(layout, root, None)  # the id comes from the blob itself
     return {"kind": "video", **asdict(stats), "fetched_at": stats.fetched_at.isoformat()}
 
-
-# --- HTTP envelope and blob extraction -------------------------------------------------------
 
 def _check_http(status: int, location: str | None) -> None:
     if location and _LOGIN_PATH.match(urlsplit(location).path):
@@ -162,8 +163,6 @@ def _json_object(raw: str, where: str) -> dict:
     return _obj(data, where)
 
 
-# --- video ----------------------------------------------------------------------------------
-
 def _video(layout: str, root: dict, video_id: str | None) -> VideoStats:
     if layout == "universal":
         if "webapp.video-detail" not in root:
@@ -235,22 +234,19 @@ def _owner(item: dict) -> tuple[str | None, str | None]:
     return fallback_id, _handle(item.get("author"), "author")
 
 
-# --- profile --------------------------------------------------------------------------------
-
 def _profile(layout: str, root: dict) -> TikTokUser:
     if layout != "universal" or "webapp.user-detail" not in root:
         raise Garbled("no webapp.user-detail in the page data")
     detail = _obj(root["webapp.user-detail"], "webapp.user-detail")
-    user = _dig(detail, "userInfo", "user")
-    if _status_code(detail) == 10222 and user:
-        return _user(user, private=True)  # private accounts still show who they are
-    _check_status(detail)
+    user, code = _dig(detail, "userInfo", "user"), _status_code(detail)
+    if code and not (code == 10222 and user):  # private accounts still show who they are
+        _check_status(detail)
     if not user:
         raise Garbled("statusCode 0 but no userInfo.user")
-    return _user(user)
+    return _user(user, private=code == 10222)
 
 
-def _user(user, *, private: bool = False) -> TikTokUser:
+def _user(user, *, private: bool) -> TikTokUser:
     user = _obj(user, "userInfo.user")
     user_id, handle = _id(user.get("id"), "user.id"), _handle(user.get("uniqueId"), "user.uniqueId")
     if user_id is None and handle is None:
@@ -262,8 +258,6 @@ def _user(user, *, private: bool = False) -> TikTokUser:
                       nickname=_str(user.get("nickname"), "nickname"),
                       signature=_str(user.get("signature"), "signature"), private=private or flag)
 
-
-# --- statusCode -----------------------------------------------------------------------------
 
 def _status_code(detail: dict) -> int:
     code = detail.get("statusCode", 0)
@@ -284,26 +278,15 @@ def _check_status(detail: dict) -> None:
 
 
 def _status_error(code: int, msg: str) -> TikTokError:
-    if code == 10204:
-        cls, why = _classify_10204(msg.lower())
-    else:
-        cls, why = _STATUS.get(code, (Unavailable, "not available now"))
+    cls, why = _STATUS.get(code, (Unavailable, "not available now"))
+    if code == 10204 and "cross_border_violation" in msg:
+        cls, why = RegionBlocked, "withheld in the requesting region"
+    elif code == 10204 and "status_reviewing" in msg:
+        why = "under review"
     err = cls(f"{why}: statusCode {code}" + (f" ({msg})" if msg else ""), status_code=code)
     err.status_msg = msg
     return err
 
-
-def _classify_10204(msg: str) -> tuple[type, str]:
-    if "cross_border_violation" in msg:
-        return RegionBlocked, "withheld in the requesting region"
-    if "status_reviewing" in msg:
-        return Unavailable, "under review"
-    # "deleted", "doesn't exist", privacy and IP blocks all share 10204 (yt-dlp reads it as an
-    # IP block): one sighting proves nothing, the tracking layer counts repeated sightings.
-    return Unavailable, "not available (maybe deleted or private; unconfirmed on one sighting)"
-
-
-# --- typed field access ---------------------------------------------------------------------
 
 def _obj(value, where: str) -> dict:
     if not isinstance(value, dict):

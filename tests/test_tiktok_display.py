@@ -1,0 +1,287 @@
+import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from webapp.tiktok import display
+from webapp.tiktok.display import (MAX_QUERY_IDS, DisplayUser, InvalidParams, Token, authorize_url,
+                                   chunked, parse_revoke, parse_token, parse_user_info,
+                                   parse_video_list, parse_video_query, refresh_request,
+                                   revoke_request, token_request, user_info_request,
+                                   video_list_request, video_query_request)
+from webapp.tiktok.errors import (AuthError, Garbled, NotOwned, RateLimited, TikTokError,
+                                  Upstream)
+from webapp.tiktok.stats import VideoStats
+
+FIXTURES = Path(__file__).parent / "fixtures" / "tiktok"
+VID = "7419557675973129272"
+VID2 = "7384337173876444471"
+MISSING = "7400000000000000001"
+
+
+def fixture(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def envelope(data=None, code="ok", message="") -> str:
+    body = {"error": {"code": code, "message": message, "log_id": "20240928052109D0C9B8A7F6"}}
+    if data is not None:
+        body["data"] = data
+    return json.dumps(body)
+
+
+def one_video(**fields) -> str:
+    video = {"id": VID, "create_time": 1727500412, "view_count": 10, "like_count": 1,
+             "comment_count": 0, "share_count": 0, **fields}
+    return envelope({"videos": [video], "cursor": 0, "has_more": False})
+
+
+# --- request builders -------------------------------------------------------------------------
+
+def test_authorize_url_uses_commas_and_no_pkce():
+    url = authorize_url("awbx37vxswqcvsf6", "https://viewpay.example/auth/tiktok/callback", "s7a7e")
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "www.tiktok.com", "/v2/auth/authorize/")
+    assert "scope=user.info.basic,user.info.profile,video.list" in parts.query
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    assert query == {"client_key": "awbx37vxswqcvsf6", "response_type": "code", "state": "s7a7e",
+                     "scope": "user.info.basic,user.info.profile,video.list",
+                     "redirect_uri": "https://viewpay.example/auth/tiktok/callback"}
+    with pytest.raises(ValueError):
+        authorize_url("k", "https://x.example/cb", "")
+    assert authorize_url("k", "https://x/cb", "s", web_base="http://sandbox:5001").startswith(
+        "http://sandbox:5001/v2/auth/authorize/?")
+
+
+@pytest.mark.parametrize("built, path, data", [
+    (token_request("ck", "cs", "code+1", "https://x/cb"), "/v2/oauth/token/",
+     {"client_key": "ck", "client_secret": "cs", "code": "code+1",
+      "grant_type": "authorization_code", "redirect_uri": "https://x/cb"}),
+    (refresh_request("ck", "cs", "rft.1"), "/v2/oauth/token/",
+     {"client_key": "ck", "client_secret": "cs", "grant_type": "refresh_token",
+      "refresh_token": "rft.1"}),
+    (revoke_request("ck", "cs", "act.1"), "/v2/oauth/revoke/",
+     {"client_key": "ck", "client_secret": "cs", "token": "act.1"}),
+])
+def test_oauth_requests_are_form_posts_with_the_secret_in_the_body(built, path, data):
+    method, url, kwargs = built
+    assert (method, url) == ("POST", "https://open.tiktokapis.com" + path)
+    assert kwargs["data"] == data
+    assert kwargs["headers"] == {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def test_user_info_request():
+    method, url, kwargs = user_info_request("act.1")
+    assert (method, url) == ("GET", "https://open.tiktokapis.com/v2/user/info/")
+    assert kwargs["params"] == {"fields": "open_id,union_id,username,display_name,avatar_url"}
+    assert kwargs["headers"] == {"Authorization": "Bearer act.1"}
+    with pytest.raises(ValueError):
+        user_info_request("")
+
+
+def test_video_query_request_sends_ids_as_strings():
+    method, url, kwargs = video_query_request("act.1", [int(VID), VID2])
+    assert (method, url) == ("POST", "https://open.tiktokapis.com/v2/video/query/")
+    assert kwargs["json"] == {"filters": {"video_ids": [VID, VID2]}}
+    assert kwargs["params"]["fields"] == ("id,create_time,share_url,view_count,like_count,"
+                                          "comment_count,share_count")
+    assert kwargs["headers"]["Content-Type"] == "application/json"
+    assert kwargs["headers"]["Authorization"] == "Bearer act.1"
+
+
+@pytest.mark.parametrize("ids", [[], [str(7 * 10**18 + i) for i in range(MAX_QUERY_IDS + 1)],
+                                 ["https://www.tiktok.com/@x/video/1"], ["12a"]])
+def test_video_query_request_refuses_bad_id_lists(ids):
+    with pytest.raises(ValueError):
+        video_query_request("act.1", ids)
+
+
+def test_twenty_ids_are_fine_and_chunked_splits():
+    ids = [str(7 * 10**18 + i) for i in range(45)]
+    assert len(video_query_request("act.1", ids[:20])[2]["json"]["filters"]["video_ids"]) == 20
+    chunks = chunked(ids, 20)
+    assert [len(c) for c in chunks] == [20, 20, 5] and sum(chunks, []) == ids
+    assert chunked([], 20) == [] and chunked([1, 2]) == [["1", "2"]]
+
+
+def test_video_list_request():
+    _, url, kwargs = video_list_request("act.1")
+    assert url.endswith("/v2/video/list/") and kwargs["json"] == {"max_count": 20}
+    assert video_list_request("act.1", cursor=1719300000000, max_count=5)[2]["json"] == {
+        "max_count": 5, "cursor": 1719300000000}
+    for bad in (0, 21):
+        with pytest.raises(ValueError):
+            video_list_request("act.1", max_count=bad)
+
+
+# --- OAuth answers ----------------------------------------------------------------------------
+
+def test_token_success_is_flat():
+    token = parse_token(fixture("token.json"), 200)
+    assert isinstance(token, Token) and token.access_token.startswith("act.")
+    assert token.refresh_token.startswith("rft.") and token.open_id.startswith("723f24d7")
+    assert token.scope == ("user.info.basic", "video.list", "user.info.profile")
+    assert (token.expires_in, token.refresh_expires_in, token.token_type) == (86400, 31536000, "Bearer")
+    assert "act." not in repr(token) and "rft." not in repr(token)  # never in logs
+
+
+@pytest.mark.parametrize("status", [200, 400, 401])
+def test_invalid_grant_branches_on_the_body_not_the_status(status):
+    with pytest.raises(AuthError) as info:
+        parse_token(fixture("token_error_invalid_grant.json"), status)
+    assert info.value.oauth_error == "invalid_grant" and "expired" in info.value.message
+    assert info.value.needs_refresh is False
+
+
+@pytest.mark.parametrize("category", ["invalid_request", "access_denied", "invalid_client",
+                                      "invalid_scope", "unauthorized_client"])
+def test_other_oauth_errors_keep_their_category(category):
+    body = json.dumps({"error": category, "error_description": "x", "log_id": "L1"})
+    with pytest.raises(AuthError) as info:
+        parse_token(body, 400)
+    assert info.value.oauth_error == category and info.value.log_id == "L1"
+
+
+@pytest.mark.parametrize("text, status, error", [
+    ('{"error": "server_error", "error_description": "busy"}', 200, Upstream),
+    (fixture("token_v1_legacy.json"), 200, Garbled),
+    ('{"access_token": "act.1", "open_id": "o"}', 200, Garbled),
+    (fixture("token.json").replace("86400", '"86400"'), 200, Garbled),
+    (fixture("token.json").replace("86400", "-1"), 200, Garbled),
+    (fixture("token.json").replace('"open_id": "723f24d7-e717-40f8-a2b6-cb8464cd23b4"', '"open_id": ""'),
+     200, Garbled),
+    ("<html>upstream connect error</html>", 503, Upstream),
+    ("", 429, RateLimited),
+    ("", 401, AuthError),
+    ("not json", 200, Garbled),
+    ('{"error": 5}', 400, Garbled),
+])
+def test_token_failures(text, status, error):
+    with pytest.raises(TikTokError) as info:
+        parse_token(text, status)
+    assert type(info.value) is error
+
+
+def test_refresh_answer_may_rotate_the_refresh_token():
+    body = json.loads(fixture("token.json")) | {"refresh_token": "rft.rotated", "scope": "user.info.basic"}
+    token = parse_token(json.dumps(body), 200)
+    assert token.refresh_token == "rft.rotated" and token.scope == ("user.info.basic",)
+
+
+def test_revoke():
+    assert parse_revoke("", 200) is None and parse_revoke("{}", 200) is None
+    with pytest.raises(AuthError):
+        parse_revoke('{"error": "invalid_request", "error_description": "bad token"}', 400)
+
+
+# --- Display API answers ----------------------------------------------------------------------
+
+def test_user_info():
+    user = parse_user_info(fixture("user_info.json"), 200)
+    assert user == DisplayUser(open_id="723f24d7-e717-40f8-a2b6-cb8464cd23b4",
+                               union_id="c9c60f44-a68e-4f5d-84dd-ce22faeb0ba1",
+                               username="warungkopi.santai", display_name="Warung Kopi Santai",
+                               avatar_url=user.avatar_url)
+    assert user.as_tiktok_user().handle == "warungkopi.santai"
+    basic_only = envelope({"user": {"open_id": "o1", "display_name": "WKS"}})
+    assert parse_user_info(basic_only, 200).username is None  # username needs user.info.profile
+
+
+@pytest.mark.parametrize("text", [envelope({"user": {"display_name": "no id"}}), envelope({}),
+                                  envelope({"user": {"open_id": "o", "username": 7}}),
+                                  envelope(None), '{"data": {"user": {"open_id": "o"}}}'])
+def test_user_info_garbled(text):
+    with pytest.raises(Garbled):
+        parse_user_info(text, 200)
+
+
+def test_video_query_maps_every_requested_id():
+    result = parse_video_query(fixture("video_query.json"), 200, [VID, int(VID2), MISSING])
+    assert list(result) == [VID, VID2, MISSING]
+    first, second = result[VID], result[VID2]
+    assert isinstance(first, VideoStats) and (first.source, first.exact) == ("display", True)
+    assert (first.views, first.likes, first.comments, first.shares) == (1585253, 38884, 412, 2117)
+    assert first.author_handle == "warungkopi.santai" and first.create_time == 1727500412
+    assert second.video_id == VID2 and second.views == 48211  # TikTok sent this id as a number
+    assert isinstance(result[MISSING], NotOwned) and MISSING in result[MISSING].message
+
+
+def test_video_query_without_videos_means_none_owned():
+    result = parse_video_query(envelope({"cursor": 0, "has_more": False}), 200, [VID])
+    assert isinstance(result[VID], NotOwned)
+    extra = one_video(id=MISSING)  # an id we did not ask about is ignored
+    assert isinstance(parse_video_query(extra, 200, [VID])[VID], NotOwned)
+
+
+@pytest.mark.parametrize("fields", [{"view_count": -1}, {"view_count": "1585253"},
+                                    {"view_count": None}, {"view_count": 2**63},
+                                    {"view_count": True}, {"view_count": 1.5e6},
+                                    {"like_count": -2}, {"id": "abc"}, {"id": None},
+                                    {"share_url": 5}, {"create_time": "now"}])
+def test_video_query_garbled_fields(fields):
+    with pytest.raises(Garbled):
+        parse_video_query(one_video(**fields), 200, [VID])
+
+
+def test_video_query_big_counts_and_odd_share_urls():
+    stats = parse_video_query(one_video(view_count=2**63 - 1, share_url="https://www.tiktok.com/@/video/1"),
+                              200, [VID])[VID]
+    assert stats.views == 2**63 - 1 and stats.author_handle is None
+
+
+@pytest.mark.parametrize("text, status, error, attrs", [
+    (fixture("api_error_access_token_invalid.json"), 401, AuthError,
+     {"api_code": "access_token_invalid", "needs_refresh": True}),
+    (envelope({}, "scope_not_authorized"), 401, AuthError,
+     {"api_code": "scope_not_authorized", "needs_refresh": False}),
+    (envelope(None, "scope_permission_missed"), 403, AuthError, {"needs_refresh": False}),
+    (envelope({}, "rate_limit_exceeded"), 200, RateLimited, {"retry_after": 12.0}),
+    (envelope({}, "rate_limit_exceeded"), 429, RateLimited, {"retry_after": 12.0}),
+    ("", 429, RateLimited, {"retry_after": 12.0}),
+    (envelope({}, "internal_error"), 500, Upstream, {}),
+    (envelope({}, "internal_error"), 200, Upstream, {}),
+    ("<html>Bad Gateway</html>", 502, Upstream, {"status_code": 502}),
+    (envelope({}, "invalid_params", "fields is invalid"), 400, InvalidParams, {"retryable": False}),
+    (envelope({}, "something_new"), 400, Garbled, {}),
+    (envelope({}, "something_new"), 401, AuthError, {}),
+    ("", 401, AuthError, {}),
+    (json.dumps({"data": {"videos": []}}), 200, Garbled, {}),
+    (json.dumps({"data": {"videos": {}}, "error": {"code": "ok"}}), 200, Garbled, {}),
+    (json.dumps({"data": [], "error": {"code": "ok"}}), 200, Garbled, {}),
+    ("not json", 200, Garbled, {}),
+])
+def test_v2_errors(text, status, error, attrs):
+    with pytest.raises(TikTokError) as info:
+        parse_video_query(text, status, [VID], retry_after=12.0)
+    assert type(info.value) is error
+    for name, value in attrs.items():
+        assert getattr(info.value, name) == value
+
+
+def test_invalid_params_is_a_value_error_and_garbled():
+    with pytest.raises(ValueError) as info:
+        parse_user_info(envelope({}, "invalid_params"), 400)
+    assert isinstance(info.value, Garbled) and "our request" in info.value.message
+
+
+def test_video_list():
+    page = parse_video_list(fixture("video_list.json"), 200)
+    assert (page.cursor, page.has_more) == (1719300000000, True)
+    assert [v.video_id for v in page.videos] == [VID, VID2]
+    assert page.videos[0].description.startswith("Resep es kopi") and page.videos[1].description == "Ayam geprek level 10"
+    doc_example = envelope({"videos": [{"id": "7080213458555737986", "title": "video 1"}],
+                            "cursor": 1646883959000, "has_more": False})
+    assert parse_video_list(doc_example, 200).videos[0].views is None  # counts only if asked for
+
+
+@pytest.mark.parametrize("data", [{"videos": [], "has_more": "yes"}, {"videos": [], "cursor": -1},
+                                  {"videos": ["7080213458555737986"]}])
+def test_video_list_garbled(data):
+    with pytest.raises(Garbled):
+        parse_video_list(envelope(data), 200)
+
+
+def test_oversized_answer_is_refused():
+    with pytest.raises(Upstream):
+        parse_video_query(" " * (display.MAX_BODY_CHARS + 1), 200, [VID])
