@@ -213,6 +213,19 @@ def test_photo_page_asks_for_the_video_url():
         parse_video_page(fixture("photo_page.html"), "7434588292287506190")
     assert isinstance(info.value, Garbled) and "/video/" in info.value.message
     assert info.value.canonical_url.endswith("/photo/7434588292287506190")
+    assert info.value.video_url.endswith("/@warungkopi.santai/video/7434588292287506190")
+
+
+@pytest.mark.parametrize("canonical, error", [
+    # some renderings already point the canonical at /video/; still no video-detail to read
+    ("https:\\u002F\\u002Fwww.tiktok.com\\u002F@a\\u002Fvideo\\u002F7434588292287506190", PhotoPage),
+    ("https:\\u002F\\u002Fwww.tiktok.com\\u002F", Garbled),  # a bare shell: not a post page
+])
+def test_page_without_video_detail(canonical, error):
+    blob = '{"__DEFAULT_SCOPE__":{"seo.abtest":{"canonical":"%s"}}}' % canonical
+    with pytest.raises(TikTokError) as info:
+        parse_video_page(html_with(blob), "7434588292287506190")
+    assert type(info.value) is error
 
 
 # --- garbled ----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ _BLOB_IDS = (UNIVERSAL, "SIGI_STATE", "sigi-persisted-data", "__NEXT_DATA__")
 _WAF_IDS = frozenset({"cs", "wci"})  # yt-dlp's challenge solver reads these elements
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() accepts '²' and '٣'
 _LOGIN_PATH = re.compile(r"/login(?:/|$)")
+_POST_PATH = re.compile(r"/(?:photo|video)/[0-9]+/?$")
 _COUNTS = (("views", "playCount"), ("likes", "diggCount"),
            ("comments", "commentCount"), ("shares", "shareCount"))
 
@@ -48,11 +49,12 @@ _STATUS = {
 
 
 class PhotoPage(Garbled):
-    """A /photo/ page reached the parser: refetch the same id as /video/<id>."""
+    """A /photo/ page reached the parser: refetch the same id as `video_url`."""
 
     def __init__(self, canonical_url: str):
         super().__init__(f"photo page ({canonical_url}): fetch the /video/ URL")
         self.canonical_url = canonical_url
+        self.video_url = canonical_url.replace("/photo/", "/video/", 1)
 
 
 def parse_video_page(text: str, video_id: str, *, status: int = 200,
@@ -183,11 +185,11 @@ def _video(layout: str, root: dict, video_id: str | None) -> VideoStats:
 
 
 def _not_a_video_page(scope: dict):
-    canonical = _dig(scope, "seo.abtest", "canonical")
-    if isinstance(canonical, str) and "/photo/" in canonical:
-        raise PhotoPage(canonical)
     if "webapp.user-detail" in scope:
         raise Garbled("a profile page, not a video page")
+    canonical = _dig(scope, "seo.abtest", "canonical")
+    if isinstance(canonical, str) and _POST_PATH.search(urlsplit(canonical).path):
+        raise PhotoPage(canonical)  # a post page without video-detail: the /photo/ rendering
     raise Garbled("no webapp.video-detail in the page data")
 
 
