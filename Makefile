@@ -8,7 +8,8 @@ SANDBOX_PORT ?= 5055
 SANDBOX := http://127.0.0.1:$(SANDBOX_PORT)
 # The demo points ViewPay's TikTok base URLs at the local sandbox.
 DEMO_ENV := TIKTOK_WEB_BASE=$(SANDBOX) TIKTOK_API_BASE=$(SANDBOX) \
-	TIKTOK_VM_BASE=$(SANDBOX)/_vm TIKTOK_VT_BASE=$(SANDBOX)/_vt REFRESH_SCAN_SECONDS=60
+	TIKTOK_VM_BASE=$(SANDBOX)/_vm TIKTOK_VT_BASE=$(SANDBOX)/_vt \
+	REFRESH_SCAN_SECONDS=30 REFRESH_YOUNG_SECONDS=60 REFRESH_OLD_SECONDS=300
 
 .PHONY: setup demo test translations clean
 
@@ -23,7 +24,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 setup: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d webapp/translations
+	$(BIN)/pybabel compile -d webapp/translations
 
 demo: setup
 	$(DEMO_ENV) $(FLASK) db upgrade
@@ -39,7 +40,7 @@ demo: setup
 	@echo "    admin@viewpay.test (admin)"
 	@echo "    sari@viewpay.test, budi@viewpay.test, rina@viewpay.test (creators)"
 	@echo ""
-	$(DEMO_ENV) PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) PATH=$(CURDIR)/$(BIN):$$PATH \
+	$(DEMO_ENV) WEB_PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) PATH=$(CURDIR)/$(BIN):$$PATH \
 		$(BIN)/honcho -f Procfile.dev start
 
 test: setup
@@ -50,5 +51,5 @@ clean:
 
 # After changing user-facing strings: re-extract, merge into both catalogs, then translate id.
 i18n-update: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o webapp/translations/messages.pot .
-	$(BIN)/pybabel update -q -i webapp/translations/messages.pot -d webapp/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o webapp/translations/messages.pot .
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations

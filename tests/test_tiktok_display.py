@@ -42,7 +42,8 @@ def one_video(**fields) -> str:
 def test_authorize_url_uses_commas_and_no_pkce():
     url = authorize_url("awbx37vxswqcvsf6", "https://viewpay.example/auth/tiktok/callback", "s7a7e")
     parts = urlsplit(url)
-    assert (parts.scheme, parts.netloc, parts.path) == ("https", "www.tiktok.com", "/v2/auth/authorize/")
+    assert (parts.scheme, parts.netloc) == ("https", "www.tiktok.com")
+    assert parts.path == "/v2/auth/authorize/"
     assert "scope=user.info.basic,user.info.profile,video.list" in parts.query
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
     assert query == {"client_key": "awbx37vxswqcvsf6", "response_type": "code", "state": "s7a7e",
@@ -122,7 +123,8 @@ def test_token_success_is_flat():
     assert isinstance(token, Token) and token.access_token.startswith("act.")
     assert token.refresh_token.startswith("rft.") and token.open_id.startswith("723f24d7")
     assert token.scope == ("user.info.basic", "video.list", "user.info.profile")
-    assert (token.expires_in, token.refresh_expires_in, token.token_type) == (86400, 31536000, "Bearer")
+    assert (token.expires_in, token.refresh_expires_in) == (86400, 31536000)
+    assert token.token_type == "Bearer"
     assert "act." not in repr(token) and "rft." not in repr(token)  # never in logs
 
 
@@ -149,8 +151,7 @@ def test_other_oauth_errors_keep_their_category(category):
     ('{"access_token": "act.1", "open_id": "o"}', 200, Garbled),
     (fixture("token.json").replace("86400", '"86400"'), 200, Garbled),
     (fixture("token.json").replace("86400", "-1"), 200, Garbled),
-    (fixture("token.json").replace('"open_id": "723f24d7-e717-40f8-a2b6-cb8464cd23b4"', '"open_id": ""'),
-     200, Garbled),
+    (fixture("token.json").replace('"723f24d7-e717-40f8-a2b6-cb8464cd23b4"', '""'), 200, Garbled),
     ("<html>upstream connect error</html>", 503, Upstream),
     ("", 429, RateLimited),
     ("", 401, AuthError),
@@ -164,7 +165,8 @@ def test_token_failures(text, status, error):
 
 
 def test_refresh_answer_may_rotate_the_refresh_token():
-    body = json.loads(fixture("token.json")) | {"refresh_token": "rft.rotated", "scope": "user.info.basic"}
+    body = json.loads(fixture("token.json"))
+    body |= {"refresh_token": "rft.rotated", "scope": "user.info.basic"}
     token = parse_token(json.dumps(body), 200)
     assert token.refresh_token == "rft.rotated" and token.scope == ("user.info.basic",)
 
@@ -225,8 +227,8 @@ def test_video_query_garbled_fields(fields):
 
 
 def test_video_query_big_counts_and_odd_share_urls():
-    stats = parse_video_query(one_video(view_count=2**63 - 1, share_url="https://www.tiktok.com/@/video/1"),
-                              200, [VID])[VID]
+    text = one_video(view_count=2**63 - 1, share_url="https://www.tiktok.com/@/video/1")
+    stats = parse_video_query(text, 200, [VID])[VID]
     assert stats.views == 2**63 - 1 and stats.author_handle is None
 
 
@@ -269,7 +271,8 @@ def test_video_list():
     page = parse_video_list(fixture("video_list.json"), 200)
     assert (page.cursor, page.has_more) == (1719300000000, True)
     assert [v.video_id for v in page.videos] == [VID, VID2]
-    assert page.videos[0].description.startswith("Resep es kopi") and page.videos[1].description == "Ayam geprek level 10"
+    assert page.videos[0].description.startswith("Resep es kopi")  # video_description first
+    assert page.videos[1].description == "Ayam geprek level 10"  # else the title
     doc_example = envelope({"videos": [{"id": "7080213458555737986", "title": "video 1"}],
                             "cursor": 1646883959000, "has_more": False})
     assert parse_video_list(doc_example, 200).videos[0].views is None  # counts only if asked for

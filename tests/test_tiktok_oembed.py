@@ -33,7 +33,8 @@ def test_request_url():
 
 def test_current_shape():
     stats = parse_oembed(fixture("oembed_video.json"), VID, status=200)
-    assert (stats.video_id, stats.source, stats.author_handle) == (VID, "oembed", "warungkopi.santai")
+    assert (stats.video_id, stats.source) == (VID, "oembed")
+    assert stats.author_handle == "warungkopi.santai"
     assert stats.description.startswith("Resep es kopi susu")
     assert (stats.views, stats.likes, stats.comments, stats.shares, stats.author_id) == (None,) * 5
 
@@ -61,7 +62,7 @@ def test_author_url_forms(author_url, handle):
     {"author_unique_id": "", "author_url": 5},
     {"author_unique_id": 123},
     {"embed_product_id": "7419557675973129273"},
-    {"html": '<blockquote data-video-id="7419557675973129273"></blockquote>', "embed_product_id": None},
+    {"html": '<blockquote data-video-id="7419557675973129273">', "embed_product_id": None},
     {"type": "rich"},
     {"embed_type": "profile"},
     {"title": ["not", "text"]},

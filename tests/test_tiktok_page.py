@@ -40,16 +40,17 @@ def item(**changes) -> dict:
     return result
 
 
-def html_with(blob: str, blob_id: str = "__UNIVERSAL_DATA_FOR_REHYDRATION__", head: str = "") -> str:
-    return (f'<!DOCTYPE html><html><head><title>TikTok</title>{head}</head><body><div id="app"></div>'
-            f'<script id="{blob_id}" type="application/json">{blob}</script></body></html>')
+def html_with(blob: str, blob_id: str = "__UNIVERSAL_DATA_FOR_REHYDRATION__", head="") -> str:
+    return (f'<!DOCTYPE html><html><head><title>TikTok</title>{head}</head><body>'
+            f'<div id="app"></div><script id="{blob_id}" type="application/json">{blob}</script>'
+            "</body></html>")
 
 
-def video_page(it: dict | None = None, *, code=0, msg="", scope_extra=None) -> str:
+def video_page(it: dict | None = None, *, code=0, msg="") -> str:
     detail = {"statusCode": code, "statusMsg": msg}
     if it is not None:
         detail["itemInfo"] = {"itemStruct": it}
-    scope = {"webapp.app-context": {"region": "ID"}, "webapp.video-detail": detail, **(scope_extra or {})}
+    scope = {"webapp.app-context": {"region": "ID"}, "webapp.video-detail": detail}
     return html_with(json.dumps({"__DEFAULT_SCOPE__": scope}))
 
 
@@ -111,7 +112,8 @@ def test_id_string_elsewhere_does_not_fool_the_extractor():
             f"<!-- {decoy}</script> -->"
             f"<meta name=\"x\" content='{decoy}'>"
             f'<div id="__UNIVERSAL_DATA_FOR_REHYDRATION__">{{"not": "json"</div>')
-    blob = json.dumps({"__DEFAULT_SCOPE__": {"webapp.video-detail": {"itemInfo": {"itemStruct": item()}}}})
+    detail = {"itemInfo": {"itemStruct": item()}}
+    blob = json.dumps({"__DEFAULT_SCOPE__": {"webapp.video-detail": detail}})
     assert parse_video_page(html_with(blob, head=head), VID).views == 1585253
 
 
@@ -218,7 +220,7 @@ def test_photo_page_asks_for_the_video_url():
 
 @pytest.mark.parametrize("canonical, error", [
     # some renderings already point the canonical at /video/; still no video-detail to read
-    ("https:\\u002F\\u002Fwww.tiktok.com\\u002F@a\\u002Fvideo\\u002F7434588292287506190", PhotoPage),
+    ("https:\\u002F\\u002Fwww.tiktok.com\\u002F@a\\u002Fvideo\\u002F743458829228750", PhotoPage),
     ("https:\\u002F\\u002Fwww.tiktok.com\\u002F", Garbled),  # a bare shell: not a post page
 ])
 def test_page_without_video_detail(canonical, error):
@@ -296,14 +298,15 @@ def test_hostile_markup_ends_as_blocked():
 
 def test_profile_page_with_bio():
     user = parse_profile_page(fixture("profile_page.html"))
-    assert (user.user_id, user.handle, user.private) == ("6824703036139742288", "warungkopi.santai", False)
+    assert (user.user_id, user.handle) == ("6824703036139742288", "warungkopi.santai")
+    assert user.private is False
     assert "vp-7KQ2-M9XD" in user.signature and user.sec_uid.startswith("MS4wLjABAAAA")
     assert user.nickname == "Warung Kopi Santai"
 
 
 def test_profile_private_account_still_names_the_user():
-    user = parse_profile_page(profile_page({"id": "1", "uniqueId": "rahasia", "privateAccount": True},
-                                           code=10222))
+    hidden = {"id": "1", "uniqueId": "rahasia", "privateAccount": True}
+    user = parse_profile_page(profile_page(hidden, code=10222))
     assert (user.handle, user.private) == ("rahasia", True)
     assert parse_profile_page(profile_page({"id": "1", "privateAccount": True})).private is True
 
@@ -361,14 +364,16 @@ def test_parse_saved_scope_json_and_errors():
 @settings(max_examples=60, deadline=None)
 @given(st.integers(min_value=0, max_value=2**63 - 1))
 def test_any_exact_play_count_round_trips(n):
-    stats = parse_video_page(video_page(item(statsV2={**BASE_ITEM["statsV2"], "playCount": str(n)})), VID)
+    exact = {**BASE_ITEM["statsV2"], "playCount": str(n)}
+    stats = parse_video_page(video_page(item(statsV2=exact)), VID)
     assert stats.views == n and stats.exact
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.one_of(st.text(max_size=300),
                  st.builds(html_with, st.text(max_size=200)),
-                 st.builds(lambda s: video_page(item(desc=s, statsV2={"playCount": s})), st.text())))
+                 st.builds(lambda s: video_page(item(desc=s, statsV2={"playCount": s})),
+                           st.text())))
 def test_any_text_fails_only_with_typed_errors(text):
     try:
         parse_video_page(text, VID)

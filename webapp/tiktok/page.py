@@ -5,8 +5,9 @@ Errors from a page `statusCode` carry it in `.status_code` (TikTok's code, not t
 and the raw `statusMsg` in `.status_msg`.
 
 Photo posts: `/@u/photo/<id>` pages carry no `webapp.video-detail`. Fetchers must request
-`/video/<id>` for every post (gallery-dl does the same rewrite); if a photo page still reaches
-us we raise `PhotoPage` (a Garbled) carrying the canonical URL, never NotFound.
+`/video/<id>` for every post (gallery-dl does the same rewrite). A post page without
+video-detail raises `PhotoPage` (a Garbled, with `.video_url` to refetch), never NotFound:
+the post may well exist.
 """
 from __future__ import annotations
 
