@@ -158,7 +158,29 @@ def _layout(blob: dict) -> tuple[str, dict]:
     raise Garbled("unknown page data layout")
 
 
+MAX_JSON_DEPTH = 200  # TikTok's blobs nest ~15 deep; far deeper is hostile or broken
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _too_deep(raw: str) -> bool:
+    # json.loads on very deep nesting raises RecursionError from C code, which is costly to
+    # unwind and report; a linear scan refuses such input before decoding (strings included
+    # in the count only make the check stricter).
+    depth = 0
+    for match in _BRACKETS.finditer(raw):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
 def _json_object(raw: str, where: str) -> dict:
+    if _too_deep(raw):
+        raise Garbled(f"{where}: JSON nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError) as exc:
