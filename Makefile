@@ -37,8 +37,8 @@ demo: setup
 	@echo "  ViewPay:  http://127.0.0.1:$(PORT)"
 	@echo "  Sandbox:  $(SANDBOX)  (TikTok stand-in)"
 	@echo "  Logins (password: demo12345):"
-	@echo "    admin@viewpay.test (admin)"
-	@echo "    sari@viewpay.test, budi@viewpay.test, rina@viewpay.test (creators)"
+	@echo "    admin@example.com (admin)"
+	@echo "    sari@example.com, budi@example.com, rina@example.com (creators)"
 	@echo ""
 	$(DEMO_ENV) WEB_PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) PATH=$(CURDIR)/$(BIN):$$PATH \
 		$(BIN)/honcho -f Procfile.dev start

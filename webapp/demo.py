@@ -14,22 +14,22 @@ from webapp.submissions.models import Submission
 
 demo_cli = AppGroup("demo", help="Demo data.")
 PASSWORD = "demo12345"
-ADMIN = "admin@viewpay.test"
+ADMIN = "admin@example.com"
 # (email, handle, [(video id from sandbox/seed.json, what the admin does)])
 CREATORS = [
-    ("sari@viewpay.test", "sari.dance", [
+    ("sari@example.com", "sari.dance", [
         ("7614839149684042194", "approve"),  # 150.247 views -> Rp3,74
         ("7688060181837204679", "approve"),  # growing
         ("7651281515967830621", "leave"),    # waiting for review
         ("7579186627096419011", "leave"),    # deleted on TikTok -> not found
     ]),
-    ("budi@viewpay.test", "budi_masak", [
+    ("budi@example.com", "budi_masak", [
         ("7673113696448145288", "approve"),
         ("7702357270251669154", "reject"),
         ("7659660568234564903", "leave"),    # rina's video -> not yours
         ("7635018192535695133", "leave"),    # private -> not found
     ]),
-    ("rina@viewpay.test", "rina.travel", [
+    ("rina@example.com", "rina.travel", [
         ("7659660568234564903", "leave"),    # already claimed by budi -> refused as duplicate
         ("7571470889156685220", "queue"),    # left "checking" for the worker to verify live
     ]),
