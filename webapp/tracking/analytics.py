@@ -1,0 +1,97 @@
+"""Which videos are going viral and which look fraudulent, from the stored snapshots.
+
+The signals are deliberately simple and explainable to a reviewer: growth over the last day,
+a day far above the video's own earlier pace, views with almost no likes/comments/shares,
+and drops held as suspect.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.submissions.models import APPROVED, Submission
+from webapp.timeutil import aware, utcnow
+from webapp.tracking.models import SUSPECT, ViewSnapshot
+
+LOW_ENGAGEMENT_MIN_VIEWS = 10_000
+LOW_ENGAGEMENT_RATIO = 0.005  # under 0.5 % interactions per view is rare for real audiences
+SPIKE_FACTOR = 10
+SPIKE_MIN_VIEWS = 5_000
+
+
+@dataclass
+class VideoSignals:
+    submission: Submission
+    views: int
+    gained_24h: int
+    per_hour: float
+    engagement: float | None
+    flags: list[str] = field(default_factory=list)
+
+
+def video_signals(now: datetime | None = None, days: int = 7) -> list[VideoSignals]:
+    """Signals for every approved video, from the snapshots of the last `days` days."""
+    now = now or utcnow()
+    subs = list(db.session.scalars(select(Submission).where(Submission.status == APPROVED)))
+    snaps = _recent_snapshots([s.id for s in subs], now - timedelta(days=days))
+    return [_signals(sub, snaps.get(sub.id, []), now) for sub in subs]
+
+
+def viral(signals: list[VideoSignals], limit: int = 20) -> list[VideoSignals]:
+    return sorted((s for s in signals if s.gained_24h > 0), key=lambda s: -s.gained_24h)[:limit]
+
+
+def suspicious(signals: list[VideoSignals]) -> list[VideoSignals]:
+    return sorted((s for s in signals if s.flags), key=lambda s: (-len(s.flags), -s.views))
+
+
+def _recent_snapshots(ids: list[int], since: datetime) -> dict[int, list[ViewSnapshot]]:
+    found: dict[int, list[ViewSnapshot]] = {}
+    if not ids:
+        return found
+    rows = db.session.scalars(
+        select(ViewSnapshot).where(ViewSnapshot.submission_id.in_(ids),
+                                   ViewSnapshot.fetched_at >= since)
+        .order_by(ViewSnapshot.submission_id, ViewSnapshot.fetched_at))
+    for snap in rows:
+        found.setdefault(snap.submission_id, []).append(snap)
+    return found
+
+
+def _signals(sub: Submission, snaps: list[ViewSnapshot], now: datetime) -> VideoSignals:
+    ok = [s for s in snaps if s.state != SUSPECT]
+    views = sub.current_views or 0
+    day_ago = now - timedelta(hours=24)
+    before = [s for s in ok if aware(s.fetched_at) <= day_ago]
+    base = before[-1] if before else (ok[0] if ok else None)
+    gained = max(views - base.views, 0) if base else 0
+    hours = max((now - aware(base.fetched_at)).total_seconds() / 3600, 1) if base else 1
+    signal = VideoSignals(sub, views, gained, gained / hours, _engagement(ok))
+    if any(s.state == SUSPECT for s in snaps):
+        signal.flags.append("drop_held")
+    if signal.engagement is not None and views >= LOW_ENGAGEMENT_MIN_VIEWS \
+            and signal.engagement < LOW_ENGAGEMENT_RATIO:
+        signal.flags.append("low_engagement")
+    if _is_spike(ok, day_ago, gained):
+        signal.flags.append("spike")
+    return signal
+
+
+def _engagement(snaps: list[ViewSnapshot]) -> float | None:
+    for snap in reversed(snaps):
+        if snap.views and snap.likes is not None:
+            return ((snap.likes or 0) + (snap.comments or 0) + (snap.shares or 0)) / snap.views
+    return None
+
+
+def _is_spike(snaps: list[ViewSnapshot], day_ago: datetime, gained_24h: int) -> bool:
+    """The last day gained far more than the video's own earlier daily pace."""
+    earlier = [s for s in snaps if aware(s.fetched_at) <= day_ago]
+    if gained_24h < SPIKE_MIN_VIEWS or len(earlier) < 2:
+        return False
+    span_days = (aware(earlier[-1].fetched_at) - aware(earlier[0].fetched_at)).total_seconds() / 86400
+    if span_days <= 0:
+        return False
+    earlier_daily = (earlier[-1].views - earlier[0].views) / span_days
+    return gained_24h > SPIKE_FACTOR * max(earlier_daily, 1)
