@@ -43,3 +43,17 @@ def admin(email="admin@example.com", password="password123"):
     from webapp.auth import services
 
     return services.create_admin(email, password)
+
+
+def approved_video(sandbox, views: int = 0, handle: str = "sari.dance") -> dict:
+    """A creator, an admin and one of the creator's sandbox videos, submitted, verified and
+    approved through the real services (inside an app context). Returns plain ids."""
+    from webapp.submissions import services
+
+    tt = tiktok_user(sandbox, handle)
+    owner, reviewer = creator(handle=handle), admin()
+    vid = tiktok_video(sandbox, tt["user_id"], views=views)
+    sub_id = services.submit(owner.id, f"https://www.tiktok.com/@{handle}/video/{vid}").id
+    services.verify(sub_id)
+    services.approve(sub_id, reviewer.id)
+    return {"sub_id": sub_id, "creator_id": owner.id, "admin_id": reviewer.id, "vid": vid}

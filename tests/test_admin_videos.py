@@ -8,7 +8,6 @@ from tests import factories
 from webapp.audit.models import AuditEvent
 from webapp.earnings import services as earnings
 from webapp.extensions import db
-from webapp.submissions import services
 from webapp.tracking.models import ViewSnapshot
 
 RATE = Decimal("0.00002489")
@@ -17,13 +16,7 @@ RATE = Decimal("0.00002489")
 @pytest.fixture
 def approved(app, sandbox):
     with app.app_context():
-        tt = factories.tiktok_user(sandbox, "sari.dance")
-        creator, admin = factories.creator(), factories.admin()
-        vid = factories.tiktok_video(sandbox, tt["user_id"], views=10_000)
-        sub_id = services.submit(creator.id, f"https://www.tiktok.com/@sari.dance/video/{vid}").id
-        services.verify(sub_id)
-        services.approve(sub_id, admin.id)
-        return {"sub_id": sub_id, "creator_id": creator.id, "vid": vid}
+        return factories.approved_video(sandbox, views=10_000)
 
 
 def test_admin_enters_views_and_they_are_credited_and_audited(app, act, approved):

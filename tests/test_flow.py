@@ -55,16 +55,9 @@ def test_a_refresh_that_runs_twice_credits_once(app, sandbox):
     from jobs.refresh import refresh_submission
 
     with app.app_context():
-        tt = factories.tiktok_user(sandbox, "sari.dance")
-        creator = factories.creator()
-        admin = factories.admin()
-        vid = factories.tiktok_video(sandbox, tt["user_id"], views=500)
-        from webapp.submissions import services
-
-        sub_id, creator_id = services.submit(creator.id, f"https://www.tiktok.com/@sari.dance/video/{vid}").id, creator.id
-        services.verify(sub_id)
-        services.approve(sub_id, admin.id)
-        factories.set_views(sandbox, vid, 800)
+        video = factories.approved_video(sandbox, views=500)
+    sub_id, creator_id, vid = video["sub_id"], video["creator_id"], video["vid"]
+    factories.set_views(sandbox, vid, 800)
     assert refresh_submission(sub_id) == "ok"
     assert refresh_submission(sub_id) == "ok"
     with app.app_context():
@@ -78,15 +71,8 @@ def test_a_failed_fetch_changes_no_views_and_no_money(app, sandbox):
     from jobs.refresh import refresh_submission
 
     with app.app_context():
-        tt = factories.tiktok_user(sandbox, "sari.dance")
-        creator = factories.creator()
-        admin = factories.admin()
-        vid = factories.tiktok_video(sandbox, tt["user_id"], views=500)
-        from webapp.submissions import services
-
-        sub_id, creator_id = services.submit(creator.id, f"https://www.tiktok.com/@sari.dance/video/{vid}").id, creator.id
-        services.verify(sub_id)
-        services.approve(sub_id, admin.id)
+        video = factories.approved_video(sandbox, views=500)
+    sub_id, creator_id, vid = video["sub_id"], video["creator_id"], video["vid"]
     for mode in ("waf", "garbled", "garbled_types", "login", "no_blob"):
         factories.set_views(sandbox, vid, 0, page_mode=mode)
         assert refresh_submission(sub_id) in ("blocked", "garbled")

@@ -7,7 +7,6 @@ from jobs.scheduler import PERIODIC, register
 from tests import factories
 from tests.conftest import run_worker
 from webapp.extensions import db, jobqueue
-from webapp.submissions import services
 from webapp.submissions.models import Submission
 
 
@@ -23,12 +22,8 @@ def test_periodic_refresh_scan_is_registered_once_with_the_configured_interval(c
 
 def test_scheduled_scan_queues_due_refreshes_that_a_worker_runs(app, sandbox):
     with app.app_context():
-        tt = factories.tiktok_user(sandbox, "sari.dance")
-        creator, admin = factories.creator(), factories.admin()
-        vid = factories.tiktok_video(sandbox, tt["user_id"], views=100)
-        sub_id = services.submit(creator.id, f"https://www.tiktok.com/@sari.dance/video/{vid}").id
-        services.verify(sub_id)
-        services.approve(sub_id, admin.id)
+        video = factories.approved_video(sandbox, views=100)
+        sub_id, vid = video["sub_id"], video["vid"]
         jobqueue.connection.flushdb()  # drop the verification job: only the scan should run
         factories.set_views(sandbox, vid, 250)
         scheduler = Scheduler(queue_name=app.config["RQ_QUEUE"], connection=jobqueue.connection)

@@ -2,20 +2,14 @@
 from decimal import Decimal
 
 from tests import factories
-from webapp.submissions import services
 
 
 def test_new_earnings_appear_without_reload(app, sandbox, live_server, browser_page):
     from jobs.refresh import refresh_submission
 
     with app.app_context():
-        tt = factories.tiktok_user(sandbox, "sari.dance")
-        creator = factories.creator()
-        admin = factories.admin()
-        vid = factories.tiktok_video(sandbox, tt["user_id"], views=150_247)
-        sub_id = services.submit(creator.id, f"https://www.tiktok.com/@sari.dance/video/{vid}").id
-        services.verify(sub_id)
-        services.approve(sub_id, admin.id)
+        video = factories.approved_video(sandbox, views=150_247)
+    sub_id, vid = video["sub_id"], video["vid"]
 
     page = browser_page
     page.goto(live_server + "/login")
