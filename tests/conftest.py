@@ -23,7 +23,10 @@ def sandbox():
 
 @pytest.fixture(scope="session")
 def _instance(tmp_path_factory):
-    return tmp_path_factory.mktemp("instance")
+    yield tmp_path_factory.mktemp("instance")
+    from webapp.redis_conn import shutdown_embedded
+
+    shutdown_embedded()  # no redis-server left behind by a test run
 
 
 @pytest.fixture(scope="session")

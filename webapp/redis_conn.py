@@ -49,3 +49,13 @@ def _try_socket(sock: str) -> redis.Redis | None:
     except (redis.ConnectionError, redis.TimeoutError, OSError):
         return None
     return client
+
+
+def shutdown_embedded() -> None:
+    """Stop the embedded servers this process started (test sessions call this at the end)."""
+    while _embedded_servers:
+        sock, server = _embedded_servers.popitem()
+        try:
+            server.shutdown(nosave=True)  # the bundled server is Redis 6: no NOW flag
+        except (redis.RedisError, OSError):
+            pass  # already gone
