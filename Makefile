@@ -9,6 +9,7 @@ SANDBOX := http://127.0.0.1:$(SANDBOX_PORT)
 # The demo points ViewPay's TikTok base URLs at the local sandbox.
 DEMO_ENV := TIKTOK_WEB_BASE=$(SANDBOX) TIKTOK_API_BASE=$(SANDBOX) \
 	TIKTOK_VM_BASE=$(SANDBOX)/_vm TIKTOK_VT_BASE=$(SANDBOX)/_vt \
+	TIKTOK_CLIENT_KEY=sandbox-client-key TIKTOK_CLIENT_SECRET=sandbox-client-secret \
 	REFRESH_SCAN_SECONDS=30 REFRESH_YOUNG_SECONDS=60 REFRESH_OLD_SECONDS=300
 
 .PHONY: setup demo test translations clean

@@ -2,8 +2,12 @@ from jobs.context import app_context
 
 
 def verify_submission(submission_id: int) -> str:
-    """Check a new submission against TikTok; raises RetryLater on a temporary failure (RQ retries)."""
+    """Check a new submission against TikTok. A temporary failure has already scheduled its own
+    delayed retry (back-off with jitter, honouring Retry-After), so the job itself succeeds."""
     from webapp.submissions import services
 
     with app_context():
-        return services.verify(submission_id)
+        try:
+            return services.verify(submission_id)
+        except services.RetryLater as exc:
+            return f"retry in {exc.delay:.0f}s: {exc}"

@@ -190,7 +190,9 @@ class State:
             while hits and hits[0] <= now - window:
                 hits.popleft()
             if len(hits) >= limit:
-                return max(1, int(hits[0] + window - now + 0.999))
+                # A limit of 0 throttles everything: then wait a whole window.
+                oldest = hits[0] if hits else now
+                return max(1, int(oldest + window - now + 0.999))
             hits.append(now)
             return None
 

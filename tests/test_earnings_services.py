@@ -1,4 +1,10 @@
-"""Ledger rules against the real database (SQLite or PostgreSQL)."""
+"""Ledger rules against the real database (SQLite or PostgreSQL).
+
+The builders below (new_creator, approved_submission, observe, earn, with_bank) are shared by
+the other money test modules (test_earnings_*, test_payouts*, test_ledger_*).
+"""
+import itertools
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -16,10 +22,32 @@ from webapp.tracking import services as tracking
 RATE = Decimal("0.00002489")
 
 
-def approved_submission(creator, views=None):
+_people = itertools.count(1)
+_password_hash: list[str] = []
+
+
+def new_creator(prefix: str = "c"):
+    """A creator with a unique email and handle, password "password123".
+
+    Property tests make hundreds, so the (deliberately slow) password hash is computed once.
+    """
+    from webapp.auth.models import User
+
+    if not _password_hash:
+        _password_hash.append(factories.creator(f"{prefix}0-{uuid.uuid4().hex[:8]}@example.com",
+                                                f"{prefix}_0{uuid.uuid4().hex[:6]}").password_hash)
+    n = next(_people)
+    user = User(email=f"{prefix}{n}@example.com", tiktok_handle=f"{prefix}_{n}", role="creator",
+                password_hash=_password_hash[0])
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def approved_submission(creator, views=None, rate=RATE):
     sub = Submission(creator_id=creator.id, video_id=factories.video_id(),
                      canonical_url="https://www.tiktok.com/@_/video/1", submitted_url="x",
-                     status=APPROVED, rate=RATE, verify_attempts=0, refresh_failures=0,
+                     status=APPROVED, rate=rate, verify_attempts=0, refresh_failures=0,
                      credited_views=0, credit_seq=0)
     db.session.add(sub)
     db.session.commit()
@@ -29,6 +57,23 @@ def approved_submission(creator, views=None):
 def observe(sub, views, **kw):
     return tracking.record_snapshot(sub.id, VideoStats(video_id=sub.video_id, source="page",
                                                       views=views), **kw)
+
+
+def earn(creator, views: int, rate=RATE):
+    """An approved video of `creator` credited up to `views` (returns the submission)."""
+    sub = approved_submission(creator, rate=rate)
+    earnings.credit_snapshot(sub.id, observe(sub, views, confirm_drop=True).id)
+    return sub
+
+
+def with_bank(creator, bank="bca", number="1234567890", holder="Sari Dewi"):
+    from webapp.earnings.bank import save_account
+
+    return save_account(creator.id, bank, number, holder)
+
+
+def key() -> str:
+    return uuid.uuid4().hex
 
 
 def test_seed_example_credits_exactly_and_is_stored_exactly(ctx):
@@ -119,3 +164,13 @@ def test_the_ledger_is_append_only_in_the_database(ctx, statement):
         db.session.commit()
     db.session.rollback()
     assert db.session.scalar(select(db.func.count(LedgerEntry.id))) == 1
+
+
+def test_a_rounded_count_is_never_paid_on(ctx):
+    creator = new_creator()
+    sub = approved_submission(creator)
+    earnings.credit_snapshot(sub.id, observe(sub, 1_000).id)
+    rounded = tracking.record_snapshot(sub.id, VideoStats(video_id=sub.video_id, source="page",
+                                                         views=1_600_000, exact=False))
+    assert earnings.credit_snapshot(sub.id, rounded.id) is None
+    assert earnings.balance(creator.id) == RATE * 1_000

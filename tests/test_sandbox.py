@@ -395,6 +395,13 @@ def test_rate_limits_answer_429_with_retry_after(sb):
     assert sb.get(sb.url(f"/@x/video/{RATE_VIDEO}")).ok
 
 
+def test_a_rate_limit_of_zero_throttles_every_call_for_a_whole_window(sb):
+    sb.post(sb.url("/_sandbox/knobs"), json={"rate_limits": {"oembed": 0},
+                                             "rate_window_seconds": 900})
+    r = sb.get(sb.url("/oembed"), params={"url": f"https://www.tiktok.com/@x/video/{RATE_VIDEO}"})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) == 900
+
+
 def test_views_grow_on_the_sandbox_clock(sb):
     vid = add_video(sb, video_id="7600000000000000002", views=1000, likes=100, growth_per_hour=60)["video_id"]
     sb.post(sb.url("/_sandbox/knobs"), json={"clock_offset_seconds": 2 * 3600})

@@ -77,11 +77,15 @@ def test_verify_says_not_yours_for_someone_elses_video(sari, sandbox):
     assert "rina.travel" in db.session.get(Submission, sub.id).status_detail
 
 
-def test_verify_says_not_found_for_a_deleted_video(sari, sandbox):
+def test_verify_says_not_found_for_a_deleted_video_only_after_repeated_sightings(sari, sandbox):
+    # 10204 + oEmbed 400 may be TikTok blocking us: one sighting is a failed attempt, retried.
     creator, tt = sari
     vid = factories.tiktok_video(sandbox, tt["user_id"], status="deleted")
     sub = services.submit(creator.id, f"https://www.tiktok.com/@sari.dance/video/{vid}")
-    assert services.verify(sub.id) == "not_found"
+    with pytest.raises(services.RetryLater):
+        services.verify(sub.id)
+    assert db.session.get(Submission, sub.id).status == "checking"
+    assert services.verify(sub.id) == "not_found"  # VERIFY_MAX_ATTEMPTS is 2 in tests
 
 
 def test_verify_falls_back_to_oembed_when_the_page_is_blocked(sari, sandbox):

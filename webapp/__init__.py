@@ -41,10 +41,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from webapp.admin import bp as admin_bp
     from webapp.auth import bp as auth_bp
+    from webapp.earnings import bp as earnings_bp
     from webapp.submissions import bp as submissions_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(submissions_bp)
+    app.register_blueprint(earnings_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

@@ -29,6 +29,12 @@ class Config:
 
     # Money: Rupiah per view for new approvals (exact decimal string, at most 8 places).
     RATE_PER_VIEW = Decimal(os.environ.get("RATE_PER_VIEW", "0.00002489"))
+    # Admins cannot set a rate above this (a typo guard: Rp 1 per view is ~40.000x the default).
+    RATE_PER_VIEW_MAX = Decimal(os.environ.get("RATE_PER_VIEW_MAX", "1"))
+    # Smallest withdrawal a creator may request, in whole rupiah.
+    PAYOUT_MINIMUM = Decimal(os.environ.get("PAYOUT_MINIMUM", "10000"))
+    # How often the scheduler runs `ledger verify` (daily).
+    LEDGER_VERIFY_SECONDS = _int("LEDGER_VERIFY_SECONDS", 86400)
 
     # Refresh cadence: the scheduler scans for due videos this often; young or fast-growing
     # videos are due hourly, older quiet ones daily.
@@ -49,6 +55,36 @@ class Config:
     TIKTOK_VT_BASE = os.environ.get("TIKTOK_VT_BASE", "https://vt.tiktok.com")
     TIKTOK_TIMEOUT_SECONDS = float(os.environ.get("TIKTOK_TIMEOUT_SECONDS", "10"))
     TIKTOK_MAX_BYTES = _int("TIKTOK_MAX_BYTES", 3_000_000)
+
+    # Login Kit (OAuth v2). Without a client key the "Connect TikTok" button is hidden and every
+    # creator is tracked through the public page. The redirect URI must equal one registered
+    # with TikTok; empty means "this app's /account/tiktok/callback".
+    TIKTOK_CLIENT_KEY = os.environ.get("TIKTOK_CLIENT_KEY", "")
+    TIKTOK_CLIENT_SECRET = os.environ.get("TIKTOK_CLIENT_SECRET", "")
+    TIKTOK_REDIRECT_URI = os.environ.get("TIKTOK_REDIRECT_URI", "")
+    TIKTOK_SCOPES = os.environ.get("TIKTOK_SCOPES", "user.info.basic,user.info.profile,video.list")
+    # Fernet key(s) for TikTok tokens at rest, comma-separated (the first encrypts, all decrypt,
+    # so a key can be rotated). Empty: a key derived from SECRET_KEY (rotating SECRET_KEY then
+    # makes stored tokens unreadable, and creators must reconnect).
+    TIKTOK_TOKEN_KEYS = os.environ.get("TIKTOK_TOKEN_KEYS", "")
+    # Access tokens live 24 h; refresh when less than this is left.
+    TIKTOK_TOKEN_REFRESH_MARGIN_SECONDS = _int("TIKTOK_TOKEN_REFRESH_MARGIN_SECONDS", 3600)
+    # Bio-code ownership proof: how long a code stays valid.
+    TIKTOK_BIO_CODE_TTL_SECONDS = _int("TIKTOK_BIO_CODE_TTL_SECONDS", 48 * 3600)
+
+    # Shared (Redis) rate budgets per source, calls per TIKTOK_RATE_WINDOW_SECONDS. The Display
+    # API allows 600/min per endpoint; scraping pages is kept low so TikTok does not block us.
+    TIKTOK_RATE_WINDOW_SECONDS = _int("TIKTOK_RATE_WINDOW_SECONDS", 60)
+    TIKTOK_DISPLAY_RATE = _int("TIKTOK_DISPLAY_RATE", 600)
+    TIKTOK_PAGE_RATE = _int("TIKTOK_PAGE_RATE", 60)
+    TIKTOK_OEMBED_RATE = _int("TIKTOK_OEMBED_RATE", 120)
+    TIKTOK_RATE_MAX_WAIT_SECONDS = float(os.environ.get("TIKTOK_RATE_MAX_WAIT_SECONDS", "2"))
+    # Circuit breaker per source: opens when, of at least MIN_CALLS calls in WINDOW seconds,
+    # fewer than MIN_SUCCESS (a fraction) worked; lets one probe through after COOLDOWN seconds.
+    TIKTOK_BREAKER_WINDOW_SECONDS = _int("TIKTOK_BREAKER_WINDOW_SECONDS", 300)
+    TIKTOK_BREAKER_MIN_CALLS = _int("TIKTOK_BREAKER_MIN_CALLS", 20)
+    TIKTOK_BREAKER_MIN_SUCCESS = float(os.environ.get("TIKTOK_BREAKER_MIN_SUCCESS", "0.5"))
+    TIKTOK_BREAKER_COOLDOWN_SECONDS = _int("TIKTOK_BREAKER_COOLDOWN_SECONDS", 300)
 
     # UI
     LANGUAGES = ("id", "en")

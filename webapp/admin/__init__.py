@@ -14,4 +14,4 @@ def admins_only():
         abort(403)
 
 
-from webapp.admin import analytics, routes, videos  # noqa: E402,F401
+from webapp.admin import analytics, money, routes, videos  # noqa: E402,F401

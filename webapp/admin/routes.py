@@ -1,6 +1,6 @@
 from flask import abort, render_template, request
 from flask_babel import gettext as _
-
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.admin import bp
@@ -9,6 +9,12 @@ from webapp.extensions import db
 from webapp.submissions import services as submissions
 from webapp.submissions.errors import ReviewError
 from webapp.submissions.models import Submission
+from webapp.tracking.health import source_health
+
+SOURCE_LABELS = {"display": _l("Display API (connected creators)"),
+                 "page": _l("Public video page"), "oembed": _l("oEmbed")}
+BREAKER_LABELS = {"closed": _l("working"), "open": _l("paused: too many failures"),
+                  "half_open": _l("trying again")}
 
 
 def _submission_or_404(submission_id: int) -> Submission:
@@ -22,11 +28,22 @@ def _row(sub: Submission, error: str | None = None, status: int = 200):
     return render_template("admin/_row.html", sub=sub, error=error), status
 
 
+def _sources_context() -> dict:
+    return dict(health=source_health(), source_labels=SOURCE_LABELS,
+                breaker_labels=BREAKER_LABELS)
+
+
 @bp.get("/")
 def queue():
     """The review queue: pending submissions with their verification result."""
     page = submissions.review_queue(page=request.args.get("page", 1, type=int))
-    return render_template("admin/queue.html", page=page)
+    return render_template("admin/queue.html", page=page, **_sources_context())
+
+
+@bp.get("/sources")
+def sources():
+    """The self-refreshing "TikTok sources" panel (circuit breakers, rate budgets)."""
+    return render_template("admin/_sources.html", **_sources_context())
 
 
 @bp.post("/submissions/<int:submission_id>/approve")

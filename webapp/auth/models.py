@@ -1,8 +1,8 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db
@@ -10,6 +10,9 @@ from webapp.timeutil import utcnow
 
 CREATOR = "creator"
 ADMIN = "admin"
+# TikTokConnection.status
+ACTIVE = "active"
+BROKEN = "broken"  # TikTok refused our refresh token (revoked, expired): the creator reconnects
 
 
 class User(UserMixin, db.Model):
@@ -19,9 +22,11 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16), default=CREATOR)
-    # The handle the creator told us; TikTok's stable user id once a fetch has confirmed it.
+    # The handle the creator told us; TikTok's stable numeric user id once the creator proved
+    # the account is theirs (bio code). Unique: one TikTok account pays one ViewPay account.
     tiktok_handle: Mapped[str | None] = mapped_column(String(64))
-    tiktok_user_id: Mapped[str | None] = mapped_column(String(32))
+    tiktok_user_id: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
+    tiktok_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -34,3 +39,43 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == ADMIN
+
+
+class TikTokConnection(db.Model):
+    """A creator's Login Kit grant. Tokens are Fernet-encrypted (webapp.auth.crypto)."""
+
+    __tablename__ = "tiktok_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    # open_id is per app and stable per TikTok user: one TikTok account, one ViewPay creator.
+    open_id: Mapped[str] = mapped_column(String(100), unique=True)
+    username: Mapped[str | None] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(String(300), default="")
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    access_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    refresh_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default=ACTIVE)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    connected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ACTIVE
+
+
+class BioCode(db.Model):
+    """A code the creator puts in their TikTok bio to prove the account is theirs."""
+
+    __tablename__ = "tiktok_bio_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    code: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,26 +1,46 @@
-"""Money moves here and nowhere else: rates, ledger entries, balances."""
-from datetime import datetime
+"""Money moves here and nowhere else: the ledger, balances, credits from verified views.
+
+Storage: amounts are Decimal in Python and integer units of 10^-8 rupiah in the database
+(webapp.money; scale 8 holds the rate exactly, so views x rate is exact on both engines).
+
+Each entry has two signed columns, and every figure a creator sees is a sum of entries:
+    balance   = SUM(amount)             owed to the creator and not yet paid out
+    reserved  = SUM(reserved)           the part of the balance held for pending withdrawals
+    available = SUM(amount - reserved)  what a new withdrawal may take
+
+    kind            amount            reserved  booked when
+    accrual         + views x rate    0         a verified view count rises
+    adjustment      +/- difference    0         the count falls, or an admin changes the rate
+    payout_reserve  0                 + A       a creator requests A (available falls)
+    payout_release  0                 - A       an admin rejects it (available comes back)
+    payout_paid     - A               - A       an admin marks it paid (balance falls; available
+                                                does not, the money was already held)
+
+Each entry has a unique idempotency key (snapshot:<id>, rate:<submission>:<step>,
+payout:<id>:reserve|release|paid), so a replayed job or a race books nothing twice.
+Available can only go below zero through a real view decrease after a withdrawal; then new
+withdrawals wait until earnings cover it.
+"""
+from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import current_app
-from sqlalchemy import func, select, update
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import BigInteger, func, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.earnings.models import ACCRUAL, ADJUSTMENT, LedgerEntry, Rate
+from webapp.earnings.models import ACCRUAL, ADJUSTMENT, EARNING_KINDS, LedgerEntry
+from webapp.earnings.rates import current_rate  # noqa: F401 (submissions locks it at approval)
 from webapp.extensions import db
-from webapp.money import earnings
+from webapp.money import earnings, from_units
 from webapp.submissions.models import APPROVED, Submission
-from webapp.timeutil import utcnow
 from webapp.tracking.models import OK, ViewSnapshot
 
 
-def current_rate(at: datetime | None = None) -> Decimal:
-    """The per-view rate in force at `at` (now): the latest dated rate, else the configured one."""
-    at = at or utcnow()
-    rate = db.session.scalar(
-        select(Rate.per_view).where(Rate.effective_from <= at)
-        .order_by(Rate.effective_from.desc(), Rate.id.desc()).limit(1))
-    return rate if rate is not None else current_app.config["RATE_PER_VIEW"]
+@dataclass(frozen=True)
+class Totals:
+    balance: Decimal
+    reserved: Decimal
+    available: Decimal
 
 
 def credit_snapshot(submission_id: int, snapshot_id: int) -> LedgerEntry | None:
@@ -36,6 +56,8 @@ def credit_snapshot(submission_id: int, snapshot_id: int) -> LedgerEntry | None:
         raise LookupError("no such snapshot for this submission")
     if sub.status != APPROVED or sub.rate is None or snap.state != OK:
         return None
+    if not snap.exact:
+        return None  # a rounded count (1.6M) is shown but never paid on; the next exact one is
     if sub.credited_snapshot_id is not None and snap.id <= sub.credited_snapshot_id:
         return None  # an older observation must never roll earnings back
     seq, views_from = sub.credit_seq, sub.credited_views
@@ -66,21 +88,36 @@ def credit_snapshot(submission_id: int, snapshot_id: int) -> LedgerEntry | None:
     return entry
 
 
+def sum_units(column, *where) -> Decimal:
+    """SUM of a Money column as an exact Decimal (raw integer units summed by the database)."""
+    total = db.session.scalar(select(func.sum(type_coerce(column, BigInteger))).where(*where))
+    return from_units(int(total or 0))
+
+
 def balance(creator_id: int) -> Decimal:
     """A balance is the sum of its ledger entries; nothing else."""
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-            LedgerEntry.creator_id == creator_id))
-    return _as_money(total)
+    return sum_units(LedgerEntry.amount, LedgerEntry.creator_id == creator_id)
+
+
+def totals(creator_id: int) -> Totals:
+    """Balance, reserved and available, each a sum of the creator's entries."""
+    mine = LedgerEntry.creator_id == creator_id
+    owed = sum_units(LedgerEntry.amount, mine)
+    held = sum_units(LedgerEntry.reserved, mine)
+    return Totals(balance=owed, reserved=held, available=owed - held)
+
+
+def available(creator_id: int) -> Decimal:
+    return totals(creator_id).available
 
 
 def earned_by_submission(creator_id: int) -> dict[int, Decimal]:
     rows = db.session.execute(
-        select(LedgerEntry.submission_id, func.sum(LedgerEntry.amount))
+        select(LedgerEntry.submission_id, func.sum(type_coerce(LedgerEntry.amount, BigInteger)))
         .where(LedgerEntry.creator_id == creator_id, LedgerEntry.submission_id.is_not(None),
-               LedgerEntry.kind.in_((ACCRUAL, ADJUSTMENT)))
+               LedgerEntry.kind.in_(EARNING_KINDS))
         .group_by(LedgerEntry.submission_id))
-    return {sub_id: _as_money(total) for sub_id, total in rows}
+    return {sub_id: from_units(int(total)) for sub_id, total in rows}
 
 
 def ledger_version(creator_id: int) -> tuple[int, int]:
@@ -99,11 +136,14 @@ def entries_for(creator_id: int, submission_id: int | None = None,
     return list(db.session.scalars(query.order_by(LedgerEntry.id.desc()).limit(limit)))
 
 
-def _as_money(total) -> Decimal:
-    # func.sum(...) on a Money column is typed Money when it returns rows; coalesce(…, 0) may
-    # hand back the raw integer units instead.
-    if isinstance(total, Decimal) and total.as_tuple().exponent < 0:
-        return total
-    from webapp.money import from_units
+def entries_page(creator_id: int, page: int = 1, per_page: int = 50) -> Pagination:
+    """Every entry behind a creator's balance, newest first."""
+    query = (select(LedgerEntry).where(LedgerEntry.creator_id == creator_id)
+             .order_by(LedgerEntry.id.desc()))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
-    return from_units(int(total or 0))
+
+def get_entry(creator_id: int, entry_id: int) -> LedgerEntry | None:
+    """Another creator's entry is simply not found (the route answers 404)."""
+    return db.session.scalar(select(LedgerEntry).where(
+        LedgerEntry.id == entry_id, LedgerEntry.creator_id == creator_id))

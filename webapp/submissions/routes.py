@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from webapp.auth import connections
 from webapp.earnings import services as earnings
 from webapp.extensions import limiter
 from webapp.htmx import is_htmx
@@ -50,6 +51,7 @@ def dashboard():
     if current_user.is_admin:
         return redirect(url_for("admin.queue"))
     return render_template("submissions/dashboard.html", form=SubmitVideoForm(),
+                           tiktok=connections.get(current_user.id),
                            **_live_context(current_user.id))
 
 

@@ -1,45 +1,28 @@
 """Submit a video, verify it against TikTok, and review it."""
-from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.audit import services as audit
-from webapp.auth.models import User
 from webapp.earnings import services as earnings
-from webapp.extensions import db, jobqueue
+from webapp.extensions import db
 from webapp.submissions.errors import ReviewError, SubmissionError  # noqa: F401 (re-exported)
 from webapp.submissions.models import (
     APPROVED, CHECK_FAILED, CHECKING, NOT_FOUND, NOT_YOURS, PENDING_REVIEW, REJECTED, REVIEWABLE,
     Submission)
+from webapp.submissions.verification import (  # noqa: F401 (re-exported)
+    VERIFY_JOB, RetryLater, owned_by, queue_verification, verify)
 from webapp.tiktok import errors as tt
 from webapp.tiktok.client import http_from_config
-from webapp.tiktok.sources import OEmbedSource, PageSource
-from webapp.tiktok.stats import VideoStats
+from webapp.tiktok.stats import ParsedUrl
 from webapp.tiktok.urls import parse_url
 from webapp.timeutil import utcnow
 from webapp.tracking import services as tracking
 
-VERIFY_JOB = "jobs.submissions.verify_submission"
-
-
-class RetryLater(Exception):
-    """Verification hit a temporary TikTok failure; the job retries with backoff."""
-
 
 def submit(creator_id: int, url_text: str) -> Submission:
     """Store a new submission in CHECKING and queue its verification; nothing is stored on error."""
-    try:
-        parsed = parse_url(url_text)
-        if parsed.kind == "short_link":
-            parsed = http_from_config().resolve(parsed)
-    except tt.InvalidUrl as exc:
-        raise SubmissionError(exc.message, code=exc.code) from exc
-    except tt.NotFound as exc:
-        raise SubmissionError("This short link leads to no video.", code="short_not_found") from exc
-    except tt.TikTokError as exc:
-        raise SubmissionError("TikTok did not answer; try again in a minute.",
-                              code="tiktok_down") from exc
+    parsed = _parse(url_text)
     if db.session.scalar(select(Submission.id).where(Submission.video_id == parsed.video_id)):
         raise SubmissionError("This video has already been submitted.", code="duplicate")
     sub = Submission(creator_id=creator_id, video_id=parsed.video_id,
@@ -55,72 +38,28 @@ def submit(creator_id: int, url_text: str) -> Submission:
     return sub
 
 
-def queue_verification(submission_id: int) -> None:
-    from rq import Retry
-
-    retries = max(current_app.config["VERIFY_MAX_ATTEMPTS"] - 1, 0)
-    jobqueue.enqueue(VERIFY_JOB, submission_id, job_id=f"verify-{submission_id}",
-                     timeout=60, retry=Retry(max=retries, interval=[10, 30, 120, 600]) if retries else None)
-
-
-def verify(submission_id: int, max_attempts: int | None = None) -> str:
-    """Check the video exists and belongs to its creator, and store its first counts."""
-    max_attempts = max_attempts or current_app.config["VERIFY_MAX_ATTEMPTS"]
-    sub = db.session.get(Submission, submission_id)
-    if sub is None or sub.status != CHECKING:
-        return sub.status if sub else "missing"
-    video_id = sub.video_id
-    db.session.rollback()  # no transaction held open across the network call
+def _parse(url_text: str) -> ParsedUrl:
+    """The pasted link as a video; short links are resolved server-side, hop by hop."""
     try:
-        stats = _fetch_for_verification(video_id)
-    except (tt.NotFound, tt.Private) as exc:
-        return _set_status(submission_id, NOT_FOUND, exc.reason)
+        parsed = parse_url(url_text)
+    except tt.InvalidUrl as exc:
+        raise SubmissionError(exc.message, code=exc.code) from exc
+    if parsed.kind != "short_link":
+        return parsed
+    try:
+        return http_from_config().resolve(parsed)
+    except tt.UnsafeUrl as exc:
+        # Where a redirect pointed (IP, other host, port...) is the short link's fault, not the
+        # creator's paste: one message for all, except the codes that say something useful.
+        code = exc.code if exc.code in ("too_many_redirects", "private_address") else "unsafe_url"
+        raise SubmissionError(exc.message, code=code) from exc
+    except tt.InvalidUrl as exc:  # it led to a profile or a bad id
+        raise SubmissionError(exc.message, code=exc.code) from exc
+    except tt.NotFound as exc:
+        raise SubmissionError("This short link leads to no video.", code="short_not_found") from exc
     except tt.TikTokError as exc:
-        return _failed_attempt(submission_id, f"{exc.reason}: {exc.message}", max_attempts)
-    sub = db.session.get(Submission, submission_id)
-    sub.author_handle_seen, sub.author_id_seen = stats.author_handle, stats.author_id
-    owned = _owned_by(sub.creator, stats)
-    if owned is None:
-        return _failed_attempt(submission_id, "TikTok did not say who posted it", max_attempts)
-    if stats.views is not None:
-        tracking.record_snapshot(submission_id, stats)
-    return _set_status(submission_id, PENDING_REVIEW if owned else NOT_YOURS,
-                       None if owned else f"posted by @{stats.author_handle}")
-
-
-def _fetch_for_verification(video_id: str) -> VideoStats:
-    http = http_from_config()
-    try:
-        return PageSource(http).fetch(video_id)
-    except (tt.Blocked, tt.Garbled, tt.Unavailable, tt.RegionBlocked):
-        # The page can be blocked or ambiguous; oEmbed still proves existence and owner.
-        return OEmbedSource(http).fetch(video_id)
-
-
-def _owned_by(creator: User, stats: VideoStats) -> bool | None:
-    # A verified TikTok user id survives handle changes; the handle is the fallback.
-    if creator.tiktok_user_id and stats.author_id:
-        return creator.tiktok_user_id == stats.author_id
-    if stats.author_handle and creator.tiktok_handle:
-        return stats.author_handle.lower() == creator.tiktok_handle.lower()
-    return None
-
-
-def _failed_attempt(submission_id: int, detail: str, max_attempts: int) -> str:
-    sub = db.session.get(Submission, submission_id)
-    sub.verify_attempts += 1
-    if sub.verify_attempts >= max_attempts:
-        return _set_status(submission_id, CHECK_FAILED, detail)
-    sub.status_detail = detail
-    db.session.commit()
-    raise RetryLater(detail)
-
-
-def _set_status(submission_id: int, status: str, detail: str | None) -> str:
-    sub = db.session.get(Submission, submission_id)
-    sub.status, sub.status_detail = status, detail
-    db.session.commit()
-    return status
+        raise SubmissionError("TikTok did not answer; try again in a minute.",
+                              code="tiktok_down") from exc
 
 
 def recheck(submission_id: int, admin_id: int) -> None:
@@ -150,7 +89,7 @@ def approve(submission_id: int, admin_id: int) -> Submission:
         raise ReviewError("This submission is no longer waiting for review.")
     audit.record(admin_id, "approve", "submission", submission_id)
     db.session.commit()
-    snap = tracking.latest_snapshot(submission_id)
+    snap = tracking.latest_payable_snapshot(submission_id)
     if snap is not None:
         earnings.credit_snapshot(submission_id, snap.id)
     return db.session.get(Submission, submission_id)

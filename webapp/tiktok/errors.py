@@ -102,3 +102,13 @@ class NotOwned(TikTokError):
 
     retryable = False
     reason = "not_owned"
+
+
+class Throttled(RateLimited):
+    """Our own guard said wait (rate budget spent, a hold after a 429, an open circuit breaker):
+    TikTok was not asked, so this says nothing about the video and is no failure of it."""
+
+    reason = "throttled"
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None):
+        super().__init__(message, retry_after=retry_after, status_code=None)

@@ -1,11 +1,13 @@
 """Snapshots of a video's counts, the refresh cadence, and held (suspect) drops."""
+import random
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from webapp.extensions import db
 from webapp.submissions.models import APPROVED, Submission
+from webapp.tiktok.limits import backoff_delay
 from webapp.tiktok.stats import VideoStats
 from webapp.timeutil import aware, utcnow
 from webapp.tracking.errors import InvalidViews
@@ -89,24 +91,47 @@ def refresh_interval(sub: Submission, growth_per_hour: float, now: datetime) -> 
 
 
 def record_failure(submission_id: int, reason: str, retry_after: float | None = None) -> None:
-    """A failed fetch changes no views and no money: it is noted and retried with backoff."""
+    """A failed fetch changes no views and no money: it is noted and retried with backoff
+    (exponential with jitter, 10 min doubling to a day, never before TikTok's Retry-After)."""
     sub = db.session.get(Submission, submission_id)
     sub.refresh_failures += 1
     sub.last_fetch_error = reason[:500]
-    backoff = min(timedelta(minutes=5) * 2 ** min(sub.refresh_failures, 8), timedelta(hours=24))
-    if retry_after:
-        backoff = max(backoff, timedelta(seconds=retry_after))
-    sub.next_refresh_at = utcnow() + backoff
+    delay = backoff_delay(sub.refresh_failures, base=600, cap=86400, retry_after=retry_after)
+    sub.next_refresh_at = utcnow() + timedelta(seconds=delay)
     db.session.commit()
 
 
-def due_submission_ids(now: datetime | None = None, limit: int = 5000) -> list[int]:
+def postpone(submission_id: int, seconds: float, reason: str) -> None:
+    """Our own limiter or breaker said wait: TikTok was not asked, so this is no failure of the
+    video (refresh_failures stays); it is simply looked at again a little later."""
+    sub = db.session.get(Submission, submission_id)
+    sub.last_fetch_error = reason[:500]
+    delay = max(seconds, 1.0) * random.uniform(1.0, 1.2)  # spread the postponed ones out
+    sub.next_refresh_at = utcnow() + timedelta(seconds=delay)
+    db.session.commit()
+
+
+def due_refreshes(now: datetime | None = None, limit: int = 5000) -> list[tuple[int, int]]:
+    """(submission id, creator id) of approved videos due for a refresh, most overdue first."""
     now = now or utcnow()
-    return list(db.session.scalars(
-        select(Submission.id).where(Submission.status == APPROVED,
-                                    (Submission.next_refresh_at.is_(None))
-                                    | (Submission.next_refresh_at <= now))
-        .order_by(Submission.next_refresh_at).limit(limit)))
+    return [tuple(row) for row in db.session.execute(
+        select(Submission.id, Submission.creator_id)
+        .where(Submission.status == APPROVED,
+               (Submission.next_refresh_at.is_(None)) | (Submission.next_refresh_at <= now))
+        .order_by(Submission.next_refresh_at).limit(limit))]
+
+
+def due_submission_ids(now: datetime | None = None, limit: int = 5000) -> list[int]:
+    return [sub_id for sub_id, _ in due_refreshes(now, limit)]
+
+
+def lease(submission_ids: list[int], seconds: int) -> None:
+    """Queued videos are not due again until their job had time to run; the refresh then sets
+    the real next time. A lost job only delays that video by the lease."""
+    if submission_ids:
+        db.session.execute(update(Submission).where(Submission.id.in_(submission_ids))
+                           .values(next_refresh_at=utcnow() + timedelta(seconds=seconds)))
+        db.session.commit()
 
 
 def latest_snapshot(submission_id: int, state: str | None = OK) -> ViewSnapshot | None:
@@ -114,3 +139,13 @@ def latest_snapshot(submission_id: int, state: str | None = OK) -> ViewSnapshot 
     if state:
         query = query.where(ViewSnapshot.state == state)
     return db.session.scalar(query.order_by(ViewSnapshot.id.desc()).limit(1))
+
+
+def latest_payable_snapshot(submission_id: int) -> ViewSnapshot | None:
+    """The newest count money may follow: confirmed (not a held drop) and exact. A count from
+    TikTok's rounded `stats` (1.6M for 1,585,253) is stored and shown but never paid on; the
+    next exact count credits everything up to it."""
+    return db.session.scalar(
+        select(ViewSnapshot).where(ViewSnapshot.submission_id == submission_id,
+                                   ViewSnapshot.state == OK, ViewSnapshot.exact.is_(True))
+        .order_by(ViewSnapshot.id.desc()).limit(1))

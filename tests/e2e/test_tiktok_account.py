@@ -1,0 +1,41 @@
+"""A creator connects TikTok on the (sandbox) consent page and proves the account by bio code,
+in a real browser on a phone-sized screen."""
+import requests
+
+from tests import factories
+
+
+def test_connect_on_tiktok_and_verify_by_bio(app, sandbox, live_server, browser_page, tmp_path):
+    from webapp.auth import services as auth
+
+    app.config.update(TIKTOK_CLIENT_KEY="sandbox-client-key",
+                      TIKTOK_CLIENT_SECRET="sandbox-client-secret")
+    with app.app_context():
+        tt = factories.tiktok_user(sandbox, "sari.dance", nickname="Sari Dewi")
+        auth.set_locale(factories.creator(), "en")
+    page = browser_page
+    page.goto(live_server + "/login")
+    page.fill("#email", "sari@example.com")
+    page.fill("#password", "password123")
+    page.click("button[type=submit].primary")
+    page.wait_for_url(live_server + "/dashboard")
+    page.goto(live_server + "/account/tiktok")
+
+    page.click("#tiktok-connection button.primary")  # Connect TikTok
+    page.wait_for_url(sandbox.base_url + "/v2/auth/authorize/**")
+    assert "@sari.dance" in page.text_content("form")
+    page.click("button[value=allow]")
+    page.wait_for_url(live_server + "/account/tiktok")
+    assert "Connected as @sari.dance" in page.text_content("#tiktok-connection")
+    page.screenshot(path=str(tmp_path / "connected.png"), full_page=True)
+
+    page.click("#tiktok-bio button.primary")  # Get my code (htmx swaps the block in place)
+    page.wait_for_selector("#bio-code")
+    code = page.text_content("#bio-code").strip()
+    requests.patch(f"{sandbox.base_url}/_sandbox/users/{tt['user_id']}",
+                   json={"signature": f"Dance covers {code}"}, timeout=5).raise_for_status()
+    page.click("#tiktok-bio button.primary")  # Check my bio
+    page.wait_for_selector("#tiktok-bio .ok")
+    assert "is yours" in page.text_content("#tiktok-bio")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(tmp_path / "verified.png"), full_page=True)

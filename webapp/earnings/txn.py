@@ -1,0 +1,33 @@
+"""Transactions that read money and then decide a write must read the latest committed state."""
+from webapp.extensions import db
+
+
+def begin_write() -> None:
+    """On SQLite, open the transaction holding the single writer lock (BEGIN IMMEDIATE).
+
+    SQLite's default deferred BEGIN lets two writers read the same balance and both decide to
+    spend it; taking the write lock before the first read makes that read current. PostgreSQL
+    needs nothing here: callers lock the rows they decide on with SELECT ... FOR UPDATE.
+    """
+    conn = db.session.connection()
+    if conn.dialect.name != "sqlite":
+        return
+    # pysqlite starts its own (deferred) transaction only at the first INSERT/UPDATE/DELETE;
+    # if one is already open this session holds the write lock already.
+    if not conn.connection.driver_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def begin_snapshot() -> None:
+    """Start a read-only transaction in which every SELECT sees the same committed state.
+
+    `ledger verify` reads entries, submissions and payouts in several statements; without one
+    snapshot a credit committing between two of them would look like a mismatch.
+    """
+    db.session.rollback()
+    if db.session.get_bind().dialect.name == "sqlite":
+        # pysqlite only opens transactions for writes; an explicit BEGIN makes the first read
+        # fix the snapshot (WAL mode lets writers carry on meanwhile).
+        db.session.connection().exec_driver_sql("BEGIN")
+    else:
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
