@@ -34,3 +34,15 @@ def browser_page():
         context = browser.new_context(viewport={"width": 360, "height": 740})
         yield context.new_page()
         browser.close()
+
+
+def login(page, base: str, email: str, password: str = "password123", lands_on: str | None = None):
+    """Log in through the real form, as a person would."""
+    page.goto(base + "/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit].primary")
+    if lands_on:
+        page.wait_for_url(base + lands_on)
+    else:
+        page.wait_for_load_state()

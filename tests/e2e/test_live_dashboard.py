@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 from tests import factories
+from tests.e2e.conftest import login
 
 
 def test_new_earnings_appear_without_reload(app, sandbox, live_server, browser_page):
@@ -12,11 +13,7 @@ def test_new_earnings_appear_without_reload(app, sandbox, live_server, browser_p
     sub_id, vid = video["sub_id"], video["vid"]
 
     page = browser_page
-    page.goto(live_server + "/login")
-    page.fill("#email", "sari@example.com")
-    page.fill("#password", "password123")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/dashboard")
+    login(page, live_server, "sari@example.com", lands_on="/dashboard")
     assert page.text_content("#balance").strip() == "Rp3,74"
     page.evaluate("window.__notReloaded = true")
 
@@ -40,11 +37,7 @@ def test_checking_turns_into_verified_without_reload(app, sandbox, live_server, 
         factories.creator()
     vid = factories.tiktok_video(sandbox, tt["user_id"], views=10)
     page = browser_page
-    page.goto(live_server + "/login")
-    page.fill("#email", "sari@example.com")
-    page.fill("#password", "password123")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/dashboard")
+    login(page, live_server, "sari@example.com", lands_on="/dashboard")
     page.fill("#url", f"https://www.tiktok.com/@sari.dance/video/{vid}")
     page.click("#submit-form button[type=submit]")
     page.wait_for_selector(".status-checking")

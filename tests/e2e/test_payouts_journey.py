@@ -1,13 +1,6 @@
 """A creator withdraws on a 360 px phone; an admin approves and pays; the creator sees it paid."""
 from tests import factories
-
-
-def login(page, base, email):
-    page.goto(base + "/login")
-    page.fill("#email", email)
-    page.fill("#password", "password123")
-    page.click("button[type=submit].primary")
-    page.wait_for_load_state()
+from tests.e2e.conftest import login
 
 
 def fits_phone(page) -> bool:

@@ -3,6 +3,7 @@ in a real browser on a phone-sized screen."""
 import requests
 
 from tests import factories
+from tests.e2e.conftest import login
 
 
 def test_connect_on_tiktok_and_verify_by_bio(app, sandbox, live_server, browser_page, tmp_path):
@@ -14,11 +15,7 @@ def test_connect_on_tiktok_and_verify_by_bio(app, sandbox, live_server, browser_
         tt = factories.tiktok_user(sandbox, "sari.dance", nickname="Sari Dewi")
         auth.set_locale(factories.creator(), "en")
     page = browser_page
-    page.goto(live_server + "/login")
-    page.fill("#email", "sari@example.com")
-    page.fill("#password", "password123")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/dashboard")
+    login(page, live_server, "sari@example.com", lands_on="/dashboard")
     page.goto(live_server + "/account/tiktok")
 
     page.click("#tiktok-connection button.primary")  # Connect TikTok
