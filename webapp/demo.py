@@ -21,7 +21,7 @@ CREATORS = [
         ("7614839149684042194", "approve"),  # 150.247 views -> Rp3,74
         ("7688060181837204679", "approve"),  # growing
         ("7651281515967830621", "leave"),    # waiting for review
-        ("7579186627096419011", "leave"),    # deleted on TikTok -> not found
+        ("7579186627096419011", "leave"),    # deleted on TikTok: retried, then not found
     ]),
     ("budi@example.com", "budi_masak", [
         ("7673113696448145288", "approve"),
@@ -57,7 +57,7 @@ def _seed_video(creator, admin, video_id: str, action: str) -> str:
     try:
         status = submissions.verify(sub.id)
     except submissions.RetryLater as exc:
-        return f"checking (TikTok/sandbox unreachable: {exc})"
+        return f"checking (TikTok was not sure; the worker retries: {exc})"
     if action == "approve" and status == "pending_review":
         status = submissions.approve(sub.id, admin.id).status
     elif action == "reject" and status == "pending_review":
