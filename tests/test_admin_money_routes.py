@@ -184,7 +184,7 @@ def test_ledger_checks_run_on_the_worker_and_the_alert_partial_reports_them(act,
         forge_entry(shop["sari_id"], shop["video"])
     run_worker(app)
     done = act.hx_get("/admin/money/ledger/status?after=0").get_data(as_text=True)
-    assert "hx-trigger" not in done and "mismatch" in done
+    assert "hx-trigger" not in done and "data-mismatches=\"2\"" in done
     with app.app_context():
         assert db.session.scalar(select(LedgerCheck.trigger)) == "admin"
     html = act.client.get("/admin/money/holds").get_data(as_text=True)

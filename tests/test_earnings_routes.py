@@ -92,7 +92,7 @@ def test_a_double_posted_form_makes_one_payout(act, people):
 
 
 @pytest.mark.parametrize("amount,message", [
-    ("", "How much"), ("12,5", "whole number"), ("9.999", "10.000"),
+    ("", "How much"), ("12,5", "whole number"), ("9.999", "IDR10,000.00"),
     ("30.000", "more than your available"), ("abc", "whole number"),
 ])
 def test_bad_withdrawals_get_a_422_fragment(act, people, amount, message):

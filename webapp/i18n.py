@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
 from flask import current_app, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, refresh
 from flask_login import current_user
 
 from webapp.extensions import babel
@@ -20,6 +20,9 @@ def select_locale() -> str:
 
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale on `g`; a request inside an already-open app context (the
+    # CLI, tests, a job rendering mail) would otherwise keep the first request's language.
+    app.before_request(refresh)
 
 
 def rupiah(amount: Decimal | None, exact: bool = False) -> str:
