@@ -164,3 +164,27 @@ def test_balance_shows_rupiah_in_indonesian_format(act, people, sandbox):
     assert "Rp3,74" in html and "150.247" in html
     detail = act.client.get(f"/submissions/{sub.id}").get_data(as_text=True)
     assert "Rp3,73964783" in detail
+
+
+def test_admin_approves_many_at_once_and_skips_what_is_not_reviewable(act, people, sandbox):
+    vids = [factories.tiktok_video(sandbox, people["sari_tt"]["user_id"], views=n) for n in (10, 20, 30)]
+    subs = [services.submit(people["sari"].id, f"https://www.tiktok.com/@sari.dance/video/{v}") for v in vids]
+    for sub in subs[:2]:
+        services.verify(sub.id)
+    ids = [sub.id for sub in subs]
+    act.login("admin@example.com")
+    page = act.client.get("/admin/").get_data(as_text=True)
+    assert f'name="ids" value="{ids[0]}"' in page and f'name="ids" value="{ids[2]}"' not in page
+    response = act.client.post("/admin/submissions/approve-selected",
+                               data={"ids": [str(i) for i in ids], "csrf_token": csrf_token(act.client)})
+    assert response.status_code == 303
+    statuses = [services.get_for_creator(people["sari"].id, i).status for i in ids]
+    assert statuses == ["approved", "approved", "checking"]
+    assert act.client.post("/admin/submissions/approve-selected", data={"ids": [str(ids[0])]}).status_code == 400
+
+
+def test_creators_cannot_bulk_approve(act, people):
+    act.login("sari@example.com")
+    response = act.client.post("/admin/submissions/approve-selected",
+                               data={"ids": ["1"], "csrf_token": csrf_token(act.client)})
+    assert response.status_code == 403

@@ -1,4 +1,4 @@
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -54,6 +54,17 @@ def approve(submission_id: int):
     except ReviewError:
         return _row(_submission_or_404(submission_id), _("Already reviewed."), 409)
     return _row(sub)
+
+
+@bp.post("/submissions/approve-selected")
+def approve_selected():
+    """Approve every ticked submission at once (a plain form post: the whole queue changes)."""
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:500]
+    approved, skipped = submissions.approve_many(ids, current_user.id)
+    flash(_("Approved %(count)s submission(s).", count=len(approved)))
+    if skipped:
+        flash(_("%(count)s were already reviewed by someone else.", count=len(skipped)))
+    return redirect(url_for("admin.queue", page=request.args.get("page", 1, type=int)), 303)
 
 
 @bp.get("/submissions/<int:submission_id>/reject")

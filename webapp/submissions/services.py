@@ -95,6 +95,19 @@ def approve(submission_id: int, admin_id: int) -> Submission:
     return db.session.get(Submission, submission_id)
 
 
+def approve_many(submission_ids: list[int], admin_id: int) -> tuple[list[int], list[int]]:
+    """Approve each one on its own (one bad id never blocks the rest); returns (approved, skipped)."""
+    approved, skipped = [], []
+    for submission_id in dict.fromkeys(submission_ids):  # a repeated id is approved once
+        try:
+            approve(submission_id, admin_id)
+        except ReviewError:
+            skipped.append(submission_id)
+        else:
+            approved.append(submission_id)
+    return approved, skipped
+
+
 def reject(submission_id: int, admin_id: int, reason: str) -> Submission:
     reason = (reason or "").strip()
     if not reason:
