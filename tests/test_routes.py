@@ -188,3 +188,23 @@ def test_creators_cannot_bulk_approve(act, people):
     response = act.client.post("/admin/submissions/approve-selected",
                                data={"ids": ["1"], "csrf_token": csrf_token(act.client)})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "/\t/evil.example", "/\n/evil.example",
+                                    "/\\evil.example", "https://evil.example/", "javascript:alert(1)",
+                                    "/\x7f/evil.example"])
+def test_login_never_redirects_off_site(act, people, target):
+    token = csrf_token(act.client)
+    response = act.client.post("/login", query_string={"next": target},
+                               data={"email": "sari@example.com", "password": "password123",
+                                     "csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/dashboard"
+
+
+def test_login_keeps_a_same_site_next(act, people):
+    token = csrf_token(act.client)
+    response = act.client.post("/login", query_string={"next": "/submissions/1?x=1"},
+                               data={"email": "sari@example.com", "password": "password123",
+                                     "csrf_token": token})
+    assert response.headers["Location"] == "/submissions/1?x=1"

@@ -118,3 +118,16 @@ def test_the_verify_job_schedules_its_own_retry_and_does_not_fail(app, sandbox):
         assert (sub.status, sub.verify_attempts) == ("checking", 1)
         assert jobqueue.queue.scheduled_job_registry.get_job_ids() == [f"verify-{sub_id}-try2"]
         assert jobqueue.queue.failed_job_registry.get_job_ids() == []
+
+
+def test_a_late_overlapping_verification_never_moves_a_reviewed_video_back(ctx, sandbox):
+    from webapp.submissions import verification
+    from webapp.submissions.models import APPROVED, CHECKING, Submission
+
+    video = factories.approved_video(sandbox, views=100)
+    sub = db.session.get(Submission, video["sub_id"])
+    assert sub.status == APPROVED
+    # What a crash-retry still holding the old "checking" view would write:
+    assert verification._set_status(sub.id, "not_yours", "late run") == APPROVED
+    db.session.expire_all()
+    assert db.session.get(Submission, sub.id).status == APPROVED != CHECKING

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -24,10 +26,17 @@ def _home_for(user) -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    # Only same-site paths: "//evil.com" and absolute URLs would make this an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only a same-site path: anything a browser could read as another host is refused.
+
+    "//evil.com", "/\\evil.com" and "/\t/evil.com" (browsers and Werkzeug drop the tab, leaving
+    "//evil.com") would all make this an open redirect.
+    """
+    if not target or any(ord(c) < 0x21 or c in "\\\x7f" for c in target):
+        return None
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from flask import current_app
 from rq import Retry
+from sqlalchemy import update
 
 from webapp.auth import tokens
 from webapp.auth.models import User
@@ -90,10 +91,13 @@ def verify(submission_id: int, max_attempts: int | None = None) -> str:
     owned = True if confirmed else owned_by(sub.creator, stats)
     if owned is None:
         return _failed_attempt(submission_id, "TikTok did not say who posted it", max_attempts)
+    status = PENDING_REVIEW if owned else NOT_YOURS
+    if _set_status(submission_id, status, None if owned else f"posted by @{stats.author_handle}") \
+            != status:
+        return db.session.get(Submission, submission_id).status  # another run got there first
     if stats.views is not None:
         tracking.record_snapshot(submission_id, stats)
-    return _set_status(submission_id, PENDING_REVIEW if owned else NOT_YOURS,
-                       None if owned else f"posted by @{stats.author_handle}")
+    return status
 
 
 def _fetch(video_id: str, creator_id: int) -> tuple[VideoStats, bool]:
@@ -154,7 +158,10 @@ def _defer(submission_id: int, detail: str, wait: float):
 
 
 def _set_status(submission_id: int, status: str, detail: str | None) -> str:
-    sub = db.session.get(Submission, submission_id)
-    sub.status, sub.status_detail = status, detail[:1000] if detail else None
+    """Leave CHECKING exactly once: an overlapping run (a crash retry, a duplicate scheduled
+    retry) must not drag an approved or rejected video back. Returns the status now stored."""
+    moved = db.session.execute(
+        update(Submission).where(Submission.id == submission_id, Submission.status == CHECKING)
+        .values(status=status, status_detail=detail[:1000] if detail else None))
     db.session.commit()
-    return status
+    return status if moved.rowcount == 1 else db.session.get(Submission, submission_id).status
