@@ -255,13 +255,16 @@ def connect_creator(app, sandbox, user_id, handle):
 
 
 def test_one_tiktok_account_connects_to_one_viewpay_account(app, act, sandbox, sari):
-    user_id, _ = sari
+    user_id, tt = sari
     connect(act)
     act.logout()
+    # Handles are unique at sign-up; the TikTok account then renames itself to the twin's.
+    requests.patch(sandbox.base_url + f"/_sandbox/users/{tt['user_id']}",
+                   json={"handle": "sari.renamed"}, timeout=5).raise_for_status()
     with app.app_context():
-        auth.set_locale(factories.creator("twin@example.com", "sari.dance"), "en")
+        auth.set_locale(factories.creator("twin@example.com", "sari.renamed"), "en")
     act.login("twin@example.com")
-    page = connect(act)
+    page = connect(act, who="sari.renamed")
     assert "already linked to another ViewPay account" in page
     with app.app_context():
         assert stored(user_id).status == "active"  # the first creator's grant was not revoked

@@ -167,19 +167,28 @@ def test_balance_shows_rupiah_in_indonesian_format(act, people, sandbox):
 
 
 def test_admin_approves_many_at_once_and_skips_what_is_not_reviewable(act, people, sandbox):
+    from webapp.extensions import db
+
+    people["sari"].tiktok_user_id = people["sari_tt"]["user_id"]  # proven (bio code / OAuth)
+    db.session.commit()
     vids = [factories.tiktok_video(sandbox, people["sari_tt"]["user_id"], views=n) for n in (10, 20, 30)]
     subs = [services.submit(people["sari"].id, f"https://www.tiktok.com/@sari.dance/video/{v}") for v in vids]
     for sub in subs[:2]:
         services.verify(sub.id)
+    budi_vid = factories.tiktok_video(sandbox, people["budi_tt"]["user_id"], views=5)
+    budis = services.submit(people["budi"].id, f"https://www.tiktok.com/@budi_masak/video/{budi_vid}")
+    services.verify(budis.id)  # verified by handle only: never approved in bulk
     ids = [sub.id for sub in subs]
     act.login("admin@example.com")
     page = act.client.get("/admin/").get_data(as_text=True)
     assert f'name="ids" value="{ids[0]}"' in page and f'name="ids" value="{ids[2]}"' not in page
-    response = act.client.post("/admin/submissions/approve-selected",
-                               data={"ids": [str(i) for i in ids], "csrf_token": csrf_token(act.client)})
+    assert f'name="ids" value="{budis.id}"' not in page and "unproven" in page
+    response = act.client.post("/admin/submissions/approve-selected", data={
+        "ids": [str(i) for i in ids + [budis.id]], "csrf_token": csrf_token(act.client)})
     assert response.status_code == 303
     statuses = [services.get_for_creator(people["sari"].id, i).status for i in ids]
     assert statuses == ["approved", "approved", "checking"]
+    assert services.get_for_creator(people["budi"].id, budis.id).status == "pending_review"
     assert act.client.post("/admin/submissions/approve-selected", data={"ids": [str(ids[0])]}).status_code == 400
 
 
@@ -208,3 +217,20 @@ def test_login_keeps_a_same_site_next(act, people):
                                data={"email": "sari@example.com", "password": "password123",
                                      "csrf_token": token})
     assert response.headers["Location"] == "/submissions/1?x=1"
+
+
+def test_a_handle_belongs_to_one_account(client, people):
+    token = csrf_token(client)
+    response = client.post("/signup", data={"email": "fake@example.com", "password": "password123",
+                                            "tiktok_handle": "@SARI.dance", "csrf_token": token})
+    assert response.status_code == 422
+    assert "fake@example.com" not in [u.email for u in _all_users()]
+
+
+def _all_users():
+    from sqlalchemy import select
+
+    from webapp.auth.models import User
+    from webapp.extensions import db
+
+    return list(db.session.scalars(select(User)))

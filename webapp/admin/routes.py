@@ -63,7 +63,8 @@ def approve_selected():
     approved, skipped = submissions.approve_many(ids, current_user.id)
     flash(_("Approved %(count)s submission(s).", count=len(approved)))
     if skipped:
-        flash(_("%(count)s were already reviewed by someone else.", count=len(skipped)))
+        flash(_("%(count)s were left for a one-by-one look: already reviewed, or the creator has "
+                "not proven their TikTok account yet.", count=len(skipped)))
     return redirect(url_for("admin.queue", page=request.args.get("page", 1, type=int)), 303)
 
 

@@ -1,6 +1,7 @@
 """Tracked videos: what each earns, which fail to refresh, and manual view entry."""
 from flask import abort, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.admin import bp
@@ -9,6 +10,15 @@ from webapp.extensions import db
 from webapp.submissions.models import Submission
 from webapp.tracking import manual, queries
 from webapp.tracking.errors import InvalidViews
+
+
+VIEW_ERRORS = {
+    "not_whole": _l("A view count must be a whole number."),
+    "negative": _l("A view count cannot be negative."),
+    "absurd": _l("That view count is not plausible for one video."),
+    "not_approved": _l("Views can only be entered for approved videos."),
+    "invalid": _l("That view count cannot be used."),
+}
 
 
 @bp.get("/videos")
@@ -34,7 +44,7 @@ def enter_views(submission_id: int):
         form.confirm_drop.errors.append(_("This is a big drop. Tick the box if TikTok really removed views."))
         return render_template("admin/videos/_views_form.html", sub=sub, form=form), 422
     except InvalidViews as exc:
-        form.views.errors.append(str(exc))
+        form.views.errors.append(VIEW_ERRORS.get(exc.code, VIEW_ERRORS["invalid"]))
         return render_template("admin/videos/_views_form.html", sub=sub, form=form), 422
     return render_template("admin/videos/_video_row.html", sub=db.session.get(Submission, sub.id),
                            saved=True)

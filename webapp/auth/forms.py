@@ -27,3 +27,6 @@ class SignupForm(FlaskForm):
         except AuthError:
             raise ValidationError(
                 _l("A TikTok handle has 2-24 letters, digits, '_' or '.', not ending in '.'."))
+        if services.handle_taken(field.data):
+            raise ValidationError(_l("Another account already uses this TikTok handle. If it is "
+                                     "yours, contact us: we will check it with you."))

@@ -2,6 +2,7 @@
 import re
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.errors import AuthError
 from webapp.auth.models import ADMIN, CREATOR, User
@@ -31,11 +32,23 @@ def create_user(email: str, password: str, *, role: str = CREATOR, handle: str |
         raise AuthError(f"The password needs at least {MIN_PASSWORD} characters.")
     if role == CREATOR:
         handle = normalise_handle(handle or "")
+        if handle_taken(handle):
+            raise AuthError("Another account already uses this TikTok handle.")
     user = User(email=email, role=role, tiktok_handle=handle)
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # two sign-ups racing for the same email or handle
+        db.session.rollback()
+        raise AuthError("An account with this email or TikTok handle already exists.") from exc
     return user
+
+
+def handle_taken(handle: str) -> bool:
+    """A handle belongs to one account: otherwise anyone could claim a famous creator's videos."""
+    return db.session.scalar(
+        select(User.id).where(func.lower(User.tiktok_handle) == handle.lower())) is not None
 
 
 def create_admin(email: str, password: str) -> User:

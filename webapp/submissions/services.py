@@ -96,9 +96,17 @@ def approve(submission_id: int, admin_id: int) -> Submission:
 
 
 def approve_many(submission_ids: list[int], admin_id: int) -> tuple[list[int], list[int]]:
-    """Approve each one on its own (one bad id never blocks the rest); returns (approved, skipped)."""
+    """Approve each one on its own (one bad id never blocks the rest); returns (approved, skipped).
+
+    Only creators whose TikTok identity is proven (Display API or bio code) go through in bulk:
+    a handle typed at sign-up proves nothing, so those submissions get a look one by one.
+    """
     approved, skipped = [], []
     for submission_id in dict.fromkeys(submission_ids):  # a repeated id is approved once
+        sub = db.session.get(Submission, submission_id)
+        if sub is None or not sub.creator.tiktok_user_id:
+            skipped.append(submission_id)
+            continue
         try:
             approve(submission_id, admin_id)
         except ReviewError:

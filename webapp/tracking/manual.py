@@ -30,7 +30,7 @@ def enter_views(submission_id: int, admin_id: int, views: int, reason: str,
     views = services.validate_views(views)
     sub = db.session.get(Submission, submission_id)
     if sub is None or sub.status != APPROVED:
-        raise InvalidViews("Views can only be entered for approved videos.")
+        raise InvalidViews("Views can only be entered for approved videos.", "not_approved")
     if is_big_drop(sub, views) and not confirm_drop:
         raise NeedsConfirmation(
             f"That is a drop from {sub.current_views} views; confirm it is real.")

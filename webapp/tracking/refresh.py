@@ -53,7 +53,7 @@ def _apply(submission_id: int, result) -> str:
     stats: VideoStats = result
     try:
         if stats.views is None:
-            raise InvalidViews("the source gave no view count")
+            raise InvalidViews("the source gave no view count", "missing")
         snap = services.record_snapshot(submission_id, stats)
     except InvalidViews as exc:
         db.session.rollback()

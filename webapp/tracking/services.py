@@ -16,11 +16,11 @@ from webapp.tracking.models import OK, SUSPECT, ViewSnapshot
 
 def validate_views(views) -> int:
     if views is None or isinstance(views, bool) or not isinstance(views, int):
-        raise InvalidViews("A view count must be a whole number.")
+        raise InvalidViews("A view count must be a whole number.", "not_whole")
     if views < 0:
-        raise InvalidViews("A view count cannot be negative.")
+        raise InvalidViews("A view count cannot be negative.", "negative")
     if views > current_app.config["MAX_PLAUSIBLE_VIEWS"]:
-        raise InvalidViews("That view count is not plausible for one video.")
+        raise InvalidViews("That view count is not plausible for one video.", "absurd")
     return views
 
 
