@@ -12,14 +12,29 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     os.makedirs(app.instance_path, exist_ok=True)
-    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+    embedded = not app.config.get("SQLALCHEMY_DATABASE_URI")
+    if embedded:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
             app.instance_path, "viewpay.db")
+    check_settings(app, embedded)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def check_settings(app: Flask, embedded: bool) -> None:
+    """Refuse to run with settings that would fail later or silently weaken security."""
+    from webapp import secrets_file
+    from webapp.earnings.rates import validate_rate
+
+    if not app.config.get("SECRET_KEY"):
+        if not (embedded or app.config.get("TESTING")):
+            raise RuntimeError("Set SECRET_KEY: sessions and stored TikTok tokens depend on it.")
+        app.config["SECRET_KEY"] = secrets_file.instance_secret(app.instance_path)
+    with app.app_context():
+        validate_rate(app.config["RATE_PER_VIEW"])  # a bad RATE_PER_VIEW would fail every approval
 
 
 def register_extensions(app: Flask) -> None:

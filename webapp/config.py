@@ -19,7 +19,9 @@ def _int(name: str, default: int) -> int:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # None: create_app makes a random key kept in instance/ (embedded setup) or refuses to start
+    # (PostgreSQL setup, i.e. production): a known default would let anyone forge sessions.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     # None means "SQLite under instance/" (filled in by create_app, which knows the instance path).
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -98,3 +100,6 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
