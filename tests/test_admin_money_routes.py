@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.conftest import run_worker
+from tests.conftest import csrf_token, run_worker
 from tests.test_earnings_services import RATE, earn, key, new_creator, observe, with_bank
 from webapp.earnings import payouts, rates
 from webapp.earnings import services as earnings
@@ -34,7 +34,7 @@ def shop(ctx):
 
 
 ADMIN_ONLY = [
-    ("get", "/admin/money/payouts"), ("get", "/admin/money/payouts/export.csv"),
+    ("get", "/admin/money/payouts"), ("post", "/admin/money/payouts/export.csv"),
     ("post", "/admin/money/payouts/1/approve"), ("get", "/admin/money/payouts/1/reject"),
     ("post", "/admin/money/payouts/1/reject"), ("get", "/admin/money/payouts/1/paid"),
     ("post", "/admin/money/payouts/1/paid"), ("get", "/admin/money/payouts/1/row"),
@@ -116,7 +116,10 @@ def test_reject_needs_a_reason_and_releases_the_money(act, shop):
 def test_csv_export_is_an_attachment_with_exact_amounts(act, shop):
     payouts.approve(shop["payout"], shop["admin_id"])
     act.login(shop["admin"])
-    response = act.client.get("/admin/money/payouts/export.csv")
+    assert act.client.get("/admin/money/payouts/export.csv").status_code == 405  # no GET side effect
+    assert act.client.post("/admin/money/payouts/export.csv").status_code == 400  # CSRF
+    response = act.client.post("/admin/money/payouts/export.csv",
+                               data={"csrf_token": csrf_token(act.client)})
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="viewpay-')
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))

@@ -42,9 +42,12 @@ def payouts_queue():
     return render_template("admin/money/payouts.html", page=page, tab=tab, tabs=TABS)
 
 
-@bp.get("/money/payouts/export.csv")
+@bp.post("/money/payouts/export.csv")
 def payouts_csv():
-    """Approved payouts as a CSV attachment for the bank transfer batch."""
+    """Approved payouts as a CSV attachment for the bank transfer batch.
+
+    A POST (with the CSRF token), because each export is written to the audit log: a prefetch
+    or a cross-site link must not be able to record one."""
     name = f"viewpay-payouts-{utcnow():%Y%m%d-%H%M}.csv"
     return Response(export.approved_csv(current_user.id), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
