@@ -101,6 +101,14 @@ def refusals(outcomes):
     return [v for kind, v in outcomes if kind == "error"]
 
 
+def funded_creator() -> int:
+    """A creator with bank details and Rp 24.890 available (1e9 views); needs an app context."""
+    creator = new_creator()
+    earn(creator, 1_000_000_000)
+    with_bank(creator)
+    return creator.id
+
+
 def test_two_workers_crediting_the_same_snapshot_book_it_once(app):
     for _ in range(ROUNDS):
         with app.app_context():
@@ -135,10 +143,8 @@ def test_two_admins_approving_the_same_payout_approve_it_once(app):
         admins = [factories.admin(f"admin{i}@example.com").id for i in range(2)]
     for _ in range(ROUNDS):
         with app.app_context():
-            creator = new_creator()
-            earn(creator, 1_000_000_000)
-            with_bank(creator)
-            payout_id = payouts.request_payout(creator.id, Decimal(10_000), key()).id
+            creator_id = funded_creator()
+            payout_id = payouts.request_payout(creator_id, Decimal(10_000), key()).id
         with slow_writes(app, "payouts"):
             outcomes = race(app, *[lambda a=a: payouts.approve(payout_id, a) for a in admins])
         assert len(oks(outcomes)) == 1 and len(refusals(outcomes)) == 1
@@ -153,12 +159,9 @@ def test_double_click_and_two_admins_marking_paid_pay_once(app):
         admins = [factories.admin(f"payer{i}@example.com").id for i in range(3)]
     for _ in range(ROUNDS):
         with app.app_context():
-            creator = new_creator()
-            earn(creator, 1_000_000_000)
-            with_bank(creator)
-            payout_id = payouts.request_payout(creator.id, Decimal(20_000), key()).id
+            creator_id = funded_creator()
+            payout_id = payouts.request_payout(creator_id, Decimal(20_000), key()).id
             payouts.approve(payout_id, admins[0])
-            creator_id = creator.id
         with slow_writes(app, "payouts"):
             outcomes = race(app, *[lambda a=a: payouts.mark_paid(payout_id, a, f"REF-{a}")
                                    for a in admins])
@@ -174,10 +177,8 @@ def test_reject_racing_mark_paid_settles_one_way(app):
         admin = factories.admin().id
     for _ in range(ROUNDS):
         with app.app_context():
-            creator = new_creator()
-            earn(creator, 1_000_000_000)
-            with_bank(creator)
-            payout_id = payouts.request_payout(creator.id, Decimal(20_000), key()).id
+            creator_id = funded_creator()
+            payout_id = payouts.request_payout(creator_id, Decimal(20_000), key()).id
             payouts.approve(payout_id, admin)
         outcomes = race(app, lambda: payouts.mark_paid(payout_id, admin, "REF-1"),
                         lambda: payouts.reject(payout_id, admin, "account closed"))
@@ -189,10 +190,7 @@ def test_reject_racing_mark_paid_settles_one_way(app):
 def test_a_creator_racing_two_withdrawals_never_overdraws(app):
     for _ in range(ROUNDS):
         with app.app_context():
-            creator = new_creator()
-            earn(creator, 1_000_000_000)  # Rp 24.890 available
-            with_bank(creator)
-            creator_id = creator.id
+            creator_id = funded_creator()
         with slow_writes(app, "payouts"):
             outcomes = race(app, *[lambda: payouts.request_payout(creator_id, Decimal(15_000),
                                                                   key()) for _ in range(2)])
@@ -204,10 +202,7 @@ def test_a_creator_racing_two_withdrawals_never_overdraws(app):
 
 def test_many_requests_at_once_take_at_most_what_is_available(app):
     with app.app_context():
-        creator = new_creator()
-        earn(creator, 1_000_000_000)
-        with_bank(creator)
-        creator_id = creator.id
+        creator_id = funded_creator()
     with slow_writes(app, "payouts"):
         outcomes = race(app, *[lambda: payouts.request_payout(creator_id, Decimal(10_000), key())
                                for _ in range(6)])
@@ -219,10 +214,8 @@ def test_many_requests_at_once_take_at_most_what_is_available(app):
 
 def test_a_double_clicked_withdrawal_form_makes_one_payout(app):
     with app.app_context():
-        creator = new_creator()
-        earn(creator, 1_000_000_000)
-        with_bank(creator)
-        creator_id, form_key = creator.id, key()
+        creator_id = funded_creator()
+        form_key = key()
     with slow_writes(app, "payouts"):
         outcomes = race(app, *[lambda: payouts.request_payout(creator_id, Decimal(10_000),
                                                               form_key).id for _ in range(3)])
@@ -257,10 +250,7 @@ def test_postgres_request_holds_a_row_lock_on_the_bank_account(app):
     from webapp.earnings.models import BankAccount
 
     with app.app_context():
-        creator = new_creator()
-        earn(creator, 1_000_000_000)
-        with_bank(creator)
-        creator_id = creator.id
+        creator_id = funded_creator()
     locked, released = threading.Event(), threading.Event()
 
     def hold_lock():
