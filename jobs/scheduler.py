@@ -1,10 +1,18 @@
 """`python -m jobs.scheduler`: exactly one per deployment; queues the periodic jobs.
 
+Periodic work must survive a backlog, a Redis restart or a lost job record, so:
+- the periodic jobs wait in their own queue (`<RQ_QUEUE>-periodic`), which workers take first;
+- their job records carry no expiry (`result_ttl=-1`, and any stray expiry is removed);
+- every scheduler tick re-registers a periodic job that Redis no longer holds.
+
 rq-scheduler's lock can expire, so the database (next_refresh_at, unique job ids, the ledger's
 idempotency keys) remains the final guard against doing work twice.
 """
+import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from rq.job import Job
 from rq_scheduler import Scheduler
 
 from jobs.context import get_app
@@ -13,40 +21,109 @@ PERIODIC = "viewpay-periodic-refresh-due"
 LEDGER_VERIFY = "viewpay-periodic-ledger-verify"
 
 
+@dataclass(frozen=True)
+class Periodic:
+    """One periodic job, as the scheduler re-creates it whenever Redis lost it."""
+
+    job_id: str
+    func: str
+    interval: int
+    queue_name: str  # the periodic queue the job waits in
+    timeout: int
+
+
+def periodic_queue_name(queue_name: str) -> str:
+    """The queue periodic jobs wait in; workers listen to it before `queue_name`."""
+    return f"{queue_name}-periodic"
+
+
+class PeriodicScheduler(Scheduler):
+    """rq-scheduler that restores missing periodic jobs on every tick.
+
+    rq-scheduler drops a job for good once its record is gone (expired, flushed, Redis
+    restarted); `enqueue_jobs` is what each tick of `run()` calls, so checking there first
+    means the scan can stop for at most one tick.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.periodic: dict[str, Periodic] = {}
+
+    def add_periodic(self, spec: Periodic) -> None:
+        self.periodic[spec.job_id] = spec
+        _ensure(self, spec, check_spec=True)
+
+    def enqueue_jobs(self):
+        for spec in self.periodic.values():
+            _ensure(self, spec)
+        return super().enqueue_jobs()
+
+    def enqueue_job(self, job):
+        """Queue a due job, except a periodic job still waiting from last time: only reschedule."""
+        interval = job.meta.get("interval")
+        if interval and self.get_queue_for_job(job).get_job_position(job.id) is not None:
+            self.connection.zadd(self.scheduled_jobs_key, {job.id: time.time() + int(interval)})
+            return
+        super().enqueue_job(job)
+
+
 def register(scheduler: Scheduler, interval_seconds: int, queue_name: str) -> None:
     """(Re)register the periodic refresh scan; idempotent across restarts."""
-    _periodic(scheduler, PERIODIC, "jobs.refresh.enqueue_due", interval_seconds, queue_name,
-              timeout=300)
+    _register(scheduler, Periodic(PERIODIC, "jobs.refresh.enqueue_due", interval_seconds,
+                                  periodic_queue_name(queue_name), timeout=300))
 
 
 def register_ledger_verify(scheduler: Scheduler, interval_seconds: int, queue_name: str) -> None:
     """(Re)register the daily `ledger verify`; its result feeds the admin dashboard alert."""
-    _periodic(scheduler, LEDGER_VERIFY, "jobs.ledger.verify", interval_seconds, queue_name,
-              timeout=1800)
+    _register(scheduler, Periodic(LEDGER_VERIFY, "jobs.ledger.verify", interval_seconds,
+                                  periodic_queue_name(queue_name), timeout=1800))
 
 
-def _periodic(scheduler: Scheduler, job_id: str, func: str, interval_seconds: int,
-              queue_name: str, timeout: int) -> None:
-    if job_id in scheduler:
-        scheduler.cancel(job_id)
-    scheduler.schedule(
-        scheduled_time=datetime.now(timezone.utc), func=func,
-        interval=interval_seconds, repeat=None, id=job_id, queue_name=queue_name,
-        timeout=timeout, result_ttl=interval_seconds * 2,
-    )
+def make_scheduler(app) -> PeriodicScheduler:
+    """The scheduler `main` runs, with both periodic jobs registered."""
+    from webapp.extensions import jobqueue
+
+    with app.app_context():
+        queue_name = app.config["RQ_QUEUE"]
+        scheduler = PeriodicScheduler(queue_name=periodic_queue_name(queue_name),
+                                      connection=jobqueue.connection,
+                                      interval=min(60, app.config["REFRESH_SCAN_SECONDS"]))
+        register(scheduler, app.config["REFRESH_SCAN_SECONDS"], queue_name)
+        register_ledger_verify(scheduler, app.config["LEDGER_VERIFY_SECONDS"], queue_name)
+    return scheduler
+
+
+def _register(scheduler: Scheduler, spec: Periodic) -> None:
+    if isinstance(scheduler, PeriodicScheduler):
+        scheduler.add_periodic(spec)  # also restored on every tick
+    else:
+        _ensure(scheduler, spec, check_spec=True)
+
+
+def _ensure(scheduler: Scheduler, spec: Periodic, check_spec: bool = False) -> None:
+    """Schedule `spec` now unless Redis already holds it (as registered, if `check_spec`)."""
+    connection = scheduler.connection
+    key = Job.key_for(spec.job_id)
+    held = spec.job_id in scheduler and connection.exists(key)
+    if not held or (check_spec and not _matches(Job.fetch(spec.job_id, connection), spec)):
+        scheduler.schedule(
+            scheduled_time=datetime.now(timezone.utc), func=spec.func,
+            interval=spec.interval, repeat=None, id=spec.job_id, queue_name=spec.queue_name,
+            timeout=spec.timeout, result_ttl=-1,
+        )
+    # A saved job keeps an expiry set earlier (a failure's failure_ttl, an older
+    # result_ttl): a periodic job's record must never expire while it waits.
+    connection.persist(key)
+
+
+def _matches(job: Job, spec: Periodic) -> bool:
+    return (job.func_name, job.meta.get("interval"), job.meta.get("repeat"), job.origin,
+            job.timeout, job.result_ttl) == (spec.func, spec.interval, None, spec.queue_name,
+                                             spec.timeout, -1)
 
 
 def main() -> None:
-    from webapp.extensions import jobqueue
-
-    app = get_app()
-    with app.app_context():
-        scheduler = Scheduler(queue_name=app.config["RQ_QUEUE"], connection=jobqueue.connection,
-                              interval=min(60, app.config["REFRESH_SCAN_SECONDS"]))
-        register(scheduler, app.config["REFRESH_SCAN_SECONDS"], app.config["RQ_QUEUE"])
-        register_ledger_verify(scheduler, app.config["LEDGER_VERIFY_SECONDS"],
-                               app.config["RQ_QUEUE"])
-    scheduler.run()
+    make_scheduler(get_app()).run()
 
 
 if __name__ == "__main__":

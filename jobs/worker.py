@@ -5,7 +5,7 @@ parent, so the horse drops them (without closing the parent's sockets) before to
 """
 import sys
 
-from rq import Worker
+from rq import Queue, Worker
 
 from jobs.context import get_app
 
@@ -20,10 +20,14 @@ class ViewPayWorker(Worker):
 
 
 def make_worker(app) -> ViewPayWorker:
+    """Listens to the periodic queue first, so no backlog of refreshes can starve the scan."""
+    from jobs.scheduler import periodic_queue_name
     from webapp.extensions import jobqueue
 
     with app.app_context():
-        return ViewPayWorker([jobqueue.queue], connection=jobqueue.connection)
+        main_queue = jobqueue.queue
+        periodic = Queue(periodic_queue_name(main_queue.name), connection=jobqueue.connection)
+        return ViewPayWorker([periodic, main_queue], connection=jobqueue.connection)
 
 
 def main(argv: list[str]) -> None:

@@ -50,6 +50,31 @@ class Config:
     SUSPECT_DROP_RATIO = Decimal(os.environ.get("SUSPECT_DROP_RATIO", "0.5"))
     MAX_PLAUSIBLE_VIEWS = _int("MAX_PLAUSIBLE_VIEWS", 50_000_000_000)
 
+    # Trust before money (webapp.tracking.rules, webapp.earnings.availability).
+    # Every accrual is pending this many days before it can be withdrawn.
+    VALIDATION_DAYS = float(os.environ.get("VALIDATION_DAYS", "3"))
+    # spike: a refresh gaining at least SPIKE_MIN_VIEWS at more than SPIKE_FACTOR x the video's
+    # own trailing hourly rate (its fastest interval of the last SPIKE_TRAILING_HOURS, or its
+    # lifetime average when it has no earlier interval).
+    SPIKE_FACTOR = float(os.environ.get("SPIKE_FACTOR", "10"))
+    SPIKE_MIN_VIEWS = _int("SPIKE_MIN_VIEWS", 1_000_000)
+    SPIKE_TRAILING_HOURS = _int("SPIKE_TRAILING_HOURS", 72)
+    # engagement: at least this many views with fewer likes+comments+shares per view than this.
+    ENGAGEMENT_MIN_VIEWS = _int("ENGAGEMENT_MIN_VIEWS", 100_000)
+    ENGAGEMENT_MIN_RATIO = Decimal(os.environ.get("ENGAGEMENT_MIN_RATIO", "0.001"))
+    # count mismatch: an automatic count below a manual entry younger than this many days.
+    MANUAL_TRUST_DAYS = _int("MANUAL_TRUST_DAYS", 14)
+    # identity: money of a creator with no proven TikTok identity is held; so is money of a
+    # video posted more than IDENTITY_GRACE_DAYS before the identity was proven.
+    IDENTITY_GRACE_DAYS = _int("IDENTITY_GRACE_DAYS", 30)
+    # Four-eyes: a manual entry above any of these waits for a second admin.
+    FOUR_EYES_JUMP_FACTOR = Decimal(os.environ.get("FOUR_EYES_JUMP_FACTOR", "3"))
+    FOUR_EYES_VIEWS = _int("FOUR_EYES_VIEWS", 10_000_000)
+    FOUR_EYES_AMOUNT = Decimal(os.environ.get("FOUR_EYES_AMOUNT", "250"))
+    # Auto-approval of verified submissions of proven creators with no open flag, after this
+    # many hours without an admin decision. 0 = off (the default).
+    AUTO_APPROVE_HOURS = float(os.environ.get("AUTO_APPROVE_HOURS", "0"))
+
     # TikTok endpoints; the sandbox replaces these with loopback URLs.
     TIKTOK_WEB_BASE = os.environ.get("TIKTOK_WEB_BASE", "https://www.tiktok.com")
     TIKTOK_API_BASE = os.environ.get("TIKTOK_API_BASE", "https://open.tiktokapis.com")

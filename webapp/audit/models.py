@@ -18,4 +18,7 @@ class AuditEvent(db.Model):
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str | None] = mapped_column(Text)
+    # For the audit page's filters: whose money or video the action was about.
+    creator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

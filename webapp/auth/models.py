@@ -27,6 +27,10 @@ class User(UserMixin, db.Model):
     tiktok_handle: Mapped[str | None] = mapped_column(String(64))
     tiktok_user_id: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
     tiktok_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A sign-up handle is a claim: when its real owner proves the account elsewhere, this
+    # account loses it and is told so (the lost handle and when).
+    handle_lost: Mapped[str | None] = mapped_column(String(64))
+    handle_lost_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -39,6 +43,11 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == ADMIN
+
+    @property
+    def identity_proven(self) -> bool:
+        """TikTok itself (Login Kit) or a bio code bound this account to a TikTok user id."""
+        return bool(self.tiktok_user_id)
 
 
 class TikTokConnection(db.Model):

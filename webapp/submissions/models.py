@@ -11,6 +11,7 @@ from webapp.timeutil import utcnow
 
 # Status machine: checking -> pending_review | not_yours | not_found | check_failed
 #                 pending_review -> approved | rejected
+#                 checking | pending_review | approved -> superseded (the proven owner claimed it)
 CHECKING = "checking"
 PENDING_REVIEW = "pending_review"
 NOT_YOURS = "not_yours"
@@ -18,7 +19,11 @@ NOT_FOUND = "not_found"
 CHECK_FAILED = "check_failed"
 APPROVED = "approved"
 REJECTED = "rejected"
+SUPERSEDED = "superseded"
 REVIEWABLE = (PENDING_REVIEW, NOT_YOURS, NOT_FOUND, CHECK_FAILED)
+# A live claim keeps the video id: at most one per video (a partial unique index). Ended ones
+# (not yours, not found, rejected, superseded) release it, so nobody can squat a video.
+LIVE = (CHECKING, PENDING_REVIEW, APPROVED)
 
 
 class Submission(db.Model):
@@ -26,8 +31,8 @@ class Submission(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     creator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    # TikTok ids exceed 2^53: always a string. Unique: one video is paid to one creator once.
-    video_id: Mapped[str] = mapped_column(String(24), unique=True)
+    # TikTok ids exceed 2^53: always a string. At most one LIVE claim per video (migration 0005).
+    video_id: Mapped[str] = mapped_column(String(24), index=True)
     canonical_url: Mapped[str] = mapped_column(String(300))
     submitted_url: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=CHECKING, index=True)
@@ -36,6 +41,7 @@ class Submission(db.Model):
     author_handle_seen: Mapped[str | None] = mapped_column(String(64))
     author_id_seen: Mapped[str | None] = mapped_column(String(32))
     video_created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
