@@ -66,6 +66,9 @@ def _make_app(instance, sandbox, db_url, **extra):
         "TIKTOK_VT_BASE": sandbox.base_url + "/_vt",
         "TIKTOK_TIMEOUT_SECONDS": 5,
         "VERIFY_MAX_ATTEMPTS": 2,
+        # Money is withdrawable at once unless a test is about the validation window (those
+        # set VALIDATION_DAYS themselves and pass `now`): most money tests are about other rules.
+        "VALIDATION_DAYS": 0,
     }
     config.update(extra)
     app = create_app(config)

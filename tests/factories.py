@@ -21,8 +21,11 @@ def tiktok_user(sandbox, handle: str, user_id: str | None = None, **extra) -> di
 
 
 def tiktok_video(sandbox, user_id: str, views: int = 0, **extra) -> str:
+    """A sandbox video; likes/comments/shares default to a real audience's share of the views
+    (a test about bought views sets them low itself)."""
     vid = extra.pop("video_id", None) or video_id()
-    body = {"video_id": vid, "user_id": user_id, "views": views}
+    body = {"video_id": vid, "user_id": user_id, "views": views, "likes": views // 20,
+            "comments": views // 500, "shares": views // 1000}
     body.update(extra)
     requests.post(sandbox.base_url + "/_sandbox/videos", json=body, timeout=5).raise_for_status()
     return vid
@@ -45,13 +48,24 @@ def admin(email="admin@example.com", password="password123"):
     return services.create_admin(email, password)
 
 
-def approved_video(sandbox, views: int = 0, handle: str = "sari.dance") -> dict:
-    """A creator, an admin and one of the creator's sandbox videos, submitted, verified and
-    approved through the real services (inside an app context). Returns plain ids."""
+def prove(user, tiktok_user_id: str) -> None:
+    """Bind the account to its TikTok user id, as a bio-code or Login Kit proof does."""
+    from webapp.auth.bio import _bind
+
+    _bind(user.id, tiktok_user_id, user.tiktok_handle)
+
+
+def approved_video(sandbox, views: int = 0, handle: str = "sari.dance",
+                   proven: bool = True) -> dict:
+    """A creator (with a proven TikTok identity unless proven=False), an admin and one of the
+    creator's sandbox videos, submitted, verified and approved through the real services
+    (inside an app context). Returns plain ids."""
     from webapp.submissions import services
 
     tt = tiktok_user(sandbox, handle)
     owner, reviewer = creator(handle=handle), admin()
+    if proven:
+        prove(owner, tt["user_id"])
     vid = tiktok_video(sandbox, tt["user_id"], views=views)
     sub_id = services.submit(owner.id, f"https://www.tiktok.com/@{handle}/video/{vid}").id
     services.verify(sub_id)

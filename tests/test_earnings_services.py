@@ -5,6 +5,7 @@ the other money test modules (test_earnings_*, test_payouts*, test_ledger_*).
 """
 import itertools
 import uuid
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
@@ -37,8 +38,10 @@ def new_creator(prefix: str = "c"):
         _password_hash.append(factories.creator(f"{prefix}0-{uuid.uuid4().hex[:8]}@example.com",
                                                 f"{prefix}_0{uuid.uuid4().hex[:6]}").password_hash)
     n = next(_people)
+    # Proven (as a bio code would): these tests are about the ledger, not about identity.
     user = User(email=f"{prefix}{n}@example.com", tiktok_handle=f"{prefix}_{n}", role="creator",
-                password_hash=_password_hash[0])
+                password_hash=_password_hash[0], tiktok_user_id=str(6_000_000_000 + n),
+                tiktok_verified_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
     db.session.add(user)
     db.session.commit()
     return user

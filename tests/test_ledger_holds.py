@@ -40,8 +40,10 @@ def test_confirming_makes_earnings_follow_the_drop(held):
         ADJUSTMENT, -(RATE * 9_900), 10_000, 100)
     sub = db.session.get(Submission, held["sub"].id)
     assert sub.current_views == 100 and sub.credited_views == 100
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "confirm_drop"))
+    # Deciding the hold decides its cliff flag: one audited decision, with the counts.
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "flag_confirmed"))
     assert event.actor_id == held["admin"].id and '"views_before": 10000' in event.detail
+    assert event.submission_id == held["sub"].id and event.creator_id == held["creator"].id
     assert holds.open_holds() == [] and verify_ledger() == []
 
 
@@ -52,7 +54,7 @@ def test_dismissing_changes_nothing_and_the_next_low_fetch_is_held_again(held):
     again = observe(held["sub"], 101)  # a dismissed drop is not a first sighting
     assert again.state == "suspect"
     assert db.session.scalar(select(AuditEvent.action).where(
-        AuditEvent.subject_id == str(held["snap"].id))) == "dismiss_drop"
+        AuditEvent.submission_id == held["sub"].id)) == "flag_cleared"
 
 
 @pytest.mark.parametrize("decide", [holds.confirm, holds.dismiss])

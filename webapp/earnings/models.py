@@ -15,6 +15,9 @@ ADJUSTMENT = "adjustment"
 PAYOUT_RESERVE = "payout_reserve"
 PAYOUT_RELEASE = "payout_release"
 PAYOUT_PAID = "payout_paid"
+LEGACY_DROP_NOTE = "verified view count decreased"
+# An admin confirmed a flag: the money it held was not earned (key flag:<id>:reverse).
+REVERSAL = "reversal"
 EARNING_KINDS = (ACCRUAL, ADJUSTMENT)
 
 # Payout status machine: requested -> approved -> paid; requested | approved -> rejected.
@@ -49,15 +52,23 @@ class LedgerEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     submission = relationship("Submission")
+    snapshot = relationship("ViewSnapshot", viewonly=True)
 
     @property
     def reason(self) -> str:
         """Why the entry exists, as a code the templates turn into a sentence."""
         if self.kind == ADJUSTMENT and self.snapshot_id is None:
             return "rate_change" if self.idempotency_key.startswith("rate:") else "correction"
+        if self.snapshot_id is not None and self.snapshot is not None and self.snapshot.is_manual:
+            return "manual"  # an admin's count: the reason and note say why, never "TikTok"
         if self.kind == ADJUSTMENT:
             return "views_down"
         return self.kind
+
+    @property
+    def creator_note(self) -> str | None:
+        """The note a creator may read (entries before 0005 carried an English system note)."""
+        return None if self.note == LEGACY_DROP_NOTE else self.note
 
     @property
     def previous_rate(self) -> Decimal | None:

@@ -28,7 +28,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import BigInteger, func, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.earnings.models import ACCRUAL, ADJUSTMENT, EARNING_KINDS, LedgerEntry
+from webapp.earnings.models import ACCRUAL, ADJUSTMENT, EARNING_KINDS, REVERSAL, LedgerEntry
 from webapp.earnings.rates import current_rate  # noqa: F401 (submissions locks it at approval)
 from webapp.extensions import db
 from webapp.money import earnings, from_units
@@ -38,12 +38,17 @@ from webapp.tracking.models import OK, ViewSnapshot
 
 @dataclass(frozen=True)
 class Totals:
+    """Every figure a sum of entries: balance = pending + held + available + reserved."""
+
     balance: Decimal
     reserved: Decimal
     available: Decimal
+    pending: Decimal = Decimal(0)
+    held: Decimal = Decimal(0)
 
 
-def credit_snapshot(submission_id: int, snapshot_id: int) -> LedgerEntry | None:
+def credit_snapshot(submission_id: int, snapshot_id: int,
+                    note: str | None = None) -> LedgerEntry | None:
     """Bring a video's earnings to exactly snapshot.views x its rate, at most once per snapshot.
 
     Credits follow the cumulative count, never per-run deltas, so any sequence of refreshes
@@ -76,7 +81,7 @@ def credit_snapshot(submission_id: int, snapshot_id: int) -> LedgerEntry | None:
             kind=ACCRUAL if amount > 0 else ADJUSTMENT, amount=amount,
             idempotency_key=f"snapshot:{snap.id}", views_from=views_from, views_to=snap.views,
             rate=sub.rate,
-            note=None if amount > 0 else "verified view count decreased",
+            note=note,
         )
         db.session.add(entry)
     try:
@@ -99,23 +104,43 @@ def balance(creator_id: int) -> Decimal:
     return sum_units(LedgerEntry.amount, LedgerEntry.creator_id == creator_id)
 
 
-def totals(creator_id: int) -> Totals:
-    """Balance, reserved and available, each a sum of the creator's entries."""
-    mine = LedgerEntry.creator_id == creator_id
-    owed = sum_units(LedgerEntry.amount, mine)
-    held = sum_units(LedgerEntry.reserved, mine)
-    return Totals(balance=owed, reserved=held, available=owed - held)
+def totals(creator_id: int, now=None) -> Totals:
+    """Balance, reserved, pending, held and available, each a sum of the creator's entries."""
+    from webapp.earnings import availability
+
+    return availability.totals(creator_id, now)
 
 
-def available(creator_id: int) -> Decimal:
-    return totals(creator_id).available
+def available(creator_id: int, now=None) -> Decimal:
+    return totals(creator_id, now).available
+
+
+def held_for_submission(submission_id: int, from_snapshot_id: int) -> Decimal:
+    """What a video earned from a snapshot on (positive earning entries): what a flag raised
+    on that snapshot holds, and what confirming it reverses."""
+    return sum_units(LedgerEntry.amount, LedgerEntry.submission_id == submission_id,
+                     LedgerEntry.kind.in_(EARNING_KINDS), LedgerEntry.amount > Decimal(0),
+                     LedgerEntry.snapshot_id >= from_snapshot_id)
+
+
+def reverse_held(flag_id: int, creator_id: int, submission_id: int, from_snapshot_id: int,
+                 reason: str) -> Decimal:
+    """Book the reversal of what a confirmed flag held (the caller commits, in the same
+    transaction as the flag's decision; the key flag:<id>:reverse refuses a second one).
+    Returns the (negative) amount booked; nothing is booked for zero."""
+    amount = -held_for_submission(submission_id, from_snapshot_id)
+    if amount != 0:
+        db.session.add(LedgerEntry(
+            creator_id=creator_id, submission_id=submission_id, kind=REVERSAL, amount=amount,
+            idempotency_key=f"flag:{flag_id}:reverse", note=reason))
+    return amount
 
 
 def earned_by_submission(creator_id: int) -> dict[int, Decimal]:
     rows = db.session.execute(
         select(LedgerEntry.submission_id, func.sum(type_coerce(LedgerEntry.amount, BigInteger)))
         .where(LedgerEntry.creator_id == creator_id, LedgerEntry.submission_id.is_not(None),
-               LedgerEntry.kind.in_(EARNING_KINDS))
+               LedgerEntry.kind.in_(EARNING_KINDS + (REVERSAL,)))
         .group_by(LedgerEntry.submission_id))
     return {sub_id: from_units(int(total)) for sub_id, total in rows}
 

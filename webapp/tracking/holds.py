@@ -1,4 +1,6 @@
-"""Held view drops: an admin confirms (the drop is real, earnings follow it) or dismisses one.
+"""Held counts (big drops, automatic counts under an admin's entry): an admin confirms one
+(the count is real, earnings follow it) or dismisses it. Each comes with a cliff or
+count-mismatch flag, and deciding the hold decides the flag (webapp.tracking.flags).
 
 A drop of more than SUSPECT_DROP_RATIO, or to 0, is stored as a SUSPECT snapshot and credits
 nothing. It stays open while it is the video's latest snapshot: a second low sighting, or a
@@ -11,11 +13,8 @@ from webapp.audit import services as audit
 from webapp.earnings import services as earnings
 from webapp.extensions import db
 from webapp.submissions.models import APPROVED, Submission
-from webapp.timeutil import utcnow
-from webapp.tracking.models import OK, SUSPECT, ViewSnapshot
-
-# A dismissed drop is kept (append-only in spirit) but no longer counts as a first sighting.
-DISMISSED = "dismissed"
+from webapp.tracking import flags, services
+from webapp.tracking.models import CLIFF, DISMISSED, MISMATCH, OK, SUSPECT, ViewSnapshot
 
 
 class HoldError(ValueError):
@@ -43,26 +42,55 @@ def open_hold_for(submission_id: int) -> tuple[ViewSnapshot, Submission] | None:
     return found[0] if found else None
 
 
-def confirm(snapshot_id: int, admin_id: int) -> ViewSnapshot:
+def confirm(snapshot_id: int, admin_id: int, reason: str = "drop confirmed") -> ViewSnapshot:
     """The drop is real: the snapshot becomes a verified count and earnings follow it."""
-    snap = _claim(snapshot_id, OK)
+    flag = _count_flag_of(snapshot_id)
+    if flag is not None:
+        try:
+            flags.confirm(flag.id, admin_id, reason)
+        except flags.FlagError as exc:
+            raise HoldError(str(exc)) from exc
+        return db.session.get(ViewSnapshot, snapshot_id)
+    snap = _claim(snapshot_id, OK)  # a hold from before flags existed
     sub = db.session.get(Submission, snap.submission_id)
-    before = sub.current_views
-    sub.current_views, sub.last_view_update = snap.views, utcnow()
-    audit.record(admin_id, "confirm_drop", "snapshot", snap.id, submission_id=sub.id,
-                 views_before=before, views=snap.views)
+    audit.record(admin_id, "confirm_drop", "snapshot", snap.id, creator_id=sub.creator_id,
+                 submission_id=sub.id, views_before=sub.current_views, views=snap.views)
     db.session.commit()
-    earnings.credit_snapshot(sub.id, snap.id)
+    services.accept_snapshot(snap.id)
+    earnings.credit_snapshot(sub.id, snap.id, note=reason)
     return db.session.get(ViewSnapshot, snapshot_id)
 
 
-def dismiss(snapshot_id: int, admin_id: int) -> ViewSnapshot:
+def dismiss(snapshot_id: int, admin_id: int, reason: str = "drop dismissed") -> ViewSnapshot:
     """The drop is wrong (a glitch): nothing changes, and the next fetch is judged afresh."""
+    flag = _count_flag_of(snapshot_id)
+    if flag is not None:
+        try:
+            flags.clear(flag.id, admin_id, reason)
+        except flags.FlagError as exc:
+            raise HoldError(str(exc)) from exc
+        return db.session.get(ViewSnapshot, snapshot_id)
     snap = _claim(snapshot_id, DISMISSED)
-    audit.record(admin_id, "dismiss_drop", "snapshot", snap.id, submission_id=snap.submission_id,
-                 views=snap.views)
+    sub = db.session.get(Submission, snap.submission_id)
+    audit.record(admin_id, "dismiss_drop", "snapshot", snap.id, creator_id=sub.creator_id,
+                 submission_id=snap.submission_id, views=snap.views)
     db.session.commit()
     return db.session.get(ViewSnapshot, snapshot_id)
+
+
+def _count_flag_of(snapshot_id: int):
+    """The open cliff / mismatch flag holding this snapshot, if it is the video's open hold."""
+    snap = db.session.get(ViewSnapshot, snapshot_id)
+    if snap is None:
+        raise LookupError("no such snapshot")
+    if snap.state != SUSPECT or open_hold_for(snap.submission_id) is None \
+            or open_hold_for(snap.submission_id)[0].id != snapshot_id:
+        return None
+    for kind in (CLIFF, MISMATCH):
+        flag = flags.open_flag(snap.submission_id, kind)
+        if flag is not None:
+            return flag
+    return None
 
 
 def _claim(snapshot_id: int, state: str) -> ViewSnapshot:

@@ -1,4 +1,4 @@
-"""Snapshots of a video's counts, the refresh cadence, and held (suspect) drops."""
+"""Snapshots of a video's counts, whether money may follow them, and the refresh cadence."""
 import random
 from datetime import datetime, timedelta
 
@@ -10,8 +10,11 @@ from webapp.submissions.models import APPROVED, Submission
 from webapp.tiktok.limits import backoff_delay
 from webapp.tiktok.stats import VideoStats
 from webapp.timeutil import aware, utcnow
+from webapp.tracking import flags, rules
 from webapp.tracking.errors import InvalidViews
-from webapp.tracking.models import OK, SUSPECT, ViewSnapshot
+from webapp.tracking.models import (
+    CLIFF, ENGAGEMENT, IDENTITY, MISMATCH, OK, PROPOSED, SPIKE, SUSPECT, ViewSnapshot)
+from webapp.tracking.rules import Point
 
 
 def validate_views(views) -> int:
@@ -25,42 +28,140 @@ def validate_views(views) -> int:
 
 
 def record_snapshot(submission_id: int, stats: VideoStats, *, entered_by_id: int | None = None,
-                    confirm_drop: bool = False) -> ViewSnapshot:
-    """Store one observation; a big drop is kept as SUSPECT until a second sighting or an admin confirms it."""
+                    confirm_drop: bool = False, manual: dict | None = None,
+                    proposed: bool = False, now: datetime | None = None) -> ViewSnapshot:
+    """Store one observation and decide whether money may follow it.
+
+    - proposed (a manual entry above the four-eyes thresholds): stored, changes nothing yet;
+    - an automatic count below an admin's recent entry, or a big drop: stored as SUSPECT
+      (credits nothing) with a count-mismatch or cliff flag; a second low sighting confirms a
+      cliff on its own, never a mismatch (only an admin overrules an admin);
+    - otherwise the count becomes current, and the money rules (spike, engagement, identity)
+      may raise flags that hold what it earns (webapp.tracking.flags).
+    """
     views = validate_views(stats.views)
+    now = now or utcnow()
     sub = db.session.get(Submission, submission_id)
-    state = OK
-    if _is_suspect_drop(sub, views) and not (confirm_drop or _confirms_previous(sub, views)):
-        state = SUSPECT
+    is_manual = stats.source in MANUAL_SOURCES
+    state, held_by = OK, None
+    if proposed:
+        state = PROPOSED
+    elif not is_manual and (mismatch := _mismatch(sub, views, now)) is not None:
+        state, held_by = SUSPECT, (MISMATCH, mismatch)
+    elif is_suspect_drop(sub.current_views, views) and not (
+            confirm_drop or _confirms_previous(sub, views)):
+        state, held_by = SUSPECT, (CLIFF, {"views_before": sub.current_views,
+                                           "views_after": views})
     snap = ViewSnapshot(
         submission_id=sub.id, views=views, likes=stats.likes, comments=stats.comments,
         shares=stats.shares, source=stats.source, exact=stats.exact, state=state,
-        fetched_at=stats.fetched_at, entered_by_id=entered_by_id,
+        fetched_at=stats.fetched_at, entered_by_id=entered_by_id, **(manual or {}),
     )
+    history = [] if state != OK else _trusted_points(sub.id, now)
     db.session.add(snap)
-    now = utcnow()
     if state == OK:
-        growth = _views_per_hour(sub, views, now)
-        sub.current_views = views
-        sub.last_view_update = now
-        sub.refresh_failures = 0
-        sub.last_fetch_error = None
-        sub.next_refresh_at = now + refresh_interval(sub, growth, now)
-    else:
+        _make_current(sub, views, now)
+    elif state == SUSPECT:
         # Look again soon rather than waiting a whole cycle with earnings frozen.
         sub.next_refresh_at = now + timedelta(minutes=15)
     if stats.create_time and sub.video_created_at is None:
         sub.video_created_at = datetime.fromtimestamp(stats.create_time, tz=now.tzinfo)
     db.session.commit()
+    if held_by is not None and not held_by[1].get("upheld"):
+        flags.raise_flag(sub.id, sub.creator_id, held_by[0], snap.id, held_by[1])
+    elif state == OK:
+        flags.settle_count_flags(sub.id, snap)
+        _apply_money_rules(sub.id, snap, history, is_manual, now)
     return snap
 
 
-def _is_suspect_drop(sub: Submission, views: int) -> bool:
-    before = sub.current_views
+MANUAL_SOURCES = ("manual", "extension")
+
+
+def _make_current(sub: Submission, views: int, now: datetime) -> None:
+    growth = _views_per_hour(sub, views, now)
+    sub.current_views = views
+    sub.last_view_update = now
+    sub.refresh_failures = 0
+    sub.last_fetch_error = None
+    sub.next_refresh_at = now + refresh_interval(sub, growth, now)
+
+
+def accept_snapshot(snapshot_id: int, now: datetime | None = None) -> ViewSnapshot:
+    """A held or proposed count an admin accepted becomes the video's current count (caller
+    has already moved its state to OK; commits)."""
+    snap = db.session.get(ViewSnapshot, snapshot_id)
+    sub = db.session.get(Submission, snap.submission_id)
+    _make_current(sub, snap.views, now or utcnow())
+    db.session.commit()
+    flags.settle_count_flags(sub.id, snap)
+    return snap
+
+
+def _trusted_points(submission_id: int, now: datetime) -> list[Point]:
+    """The video's ok counts of the spike rule's trailing window (plus the one before it)."""
+    window = timedelta(hours=current_app.config["SPIKE_TRAILING_HOURS"] + 24)
+    rows = db.session.execute(
+        select(ViewSnapshot.fetched_at, ViewSnapshot.views)
+        .where(ViewSnapshot.submission_id == submission_id, ViewSnapshot.state == OK,
+               ViewSnapshot.fetched_at >= now - window)
+        .order_by(ViewSnapshot.id)).all()
+    if not rows:  # a slow video: its last count may be older than the window
+        rows = db.session.execute(
+            select(ViewSnapshot.fetched_at, ViewSnapshot.views)
+            .where(ViewSnapshot.submission_id == submission_id, ViewSnapshot.state == OK)
+            .order_by(ViewSnapshot.id.desc()).limit(1)).all()
+    return [Point(aware(at), views) for at, views in rows]
+
+
+def _apply_money_rules(submission_id: int, snap: ViewSnapshot, history: list[Point],
+                       is_manual: bool, now: datetime) -> None:
+    """Raise the flags that hold the money this count earns (before it is credited)."""
+    config = current_app.config
+    sub = db.session.get(Submission, submission_id)
+    found = []
+    if not is_manual:  # an admin's own entry answers to the four-eyes rule instead
+        new = Point(aware(snap.fetched_at) or now, snap.views)
+        found.append((SPIKE, rules.spike(history, new, aware(sub.video_created_at),
+                                         rules.SpikeSettings.from_config(config))))
+        found.append((ENGAGEMENT, rules.engagement(
+            snap.views, snap.likes, snap.comments, snap.shares,
+            config["ENGAGEMENT_MIN_VIEWS"], config["ENGAGEMENT_MIN_RATIO"])))
+    creator = sub.creator
+    if not flags.was_cleared(sub.id, IDENTITY):
+        found.append((IDENTITY, rules.identity(
+            aware(creator.tiktok_verified_at) if creator.identity_proven else None,
+            aware(sub.video_created_at), config["IDENTITY_GRACE_DAYS"])))
+    for kind, evidence in found:
+        if evidence is not None:
+            flags.raise_flag(sub.id, sub.creator_id, kind, snap.id, evidence)
+
+
+def _mismatch(sub: Submission, views: int, now: datetime) -> dict | None:
+    """An automatic count below the video's latest manual entry, if that entry is recent and
+    still the count money follows (an admin already upheld it: held again, no new flag)."""
+    entry = db.session.scalar(
+        select(ViewSnapshot).where(ViewSnapshot.submission_id == sub.id,
+                                   ViewSnapshot.state == OK,
+                                   ViewSnapshot.source.in_(MANUAL_SOURCES))
+        .order_by(ViewSnapshot.id.desc()).limit(1))
+    if entry is None or sub.current_views != entry.views:
+        return None
+    evidence = rules.count_mismatch(entry.views, aware(entry.created_at), views, now,
+                                    current_app.config["MANUAL_TRUST_DAYS"])
+    if evidence is not None:
+        evidence["manual_snapshot_id"] = entry.id
+        # An admin already upheld this entry against a lower count: hold, but ask no more.
+        evidence["upheld"] = flags.was_cleared(sub.id, MISMATCH, since=entry.created_at)
+    return evidence
+
+
+def is_suspect_drop(before: int | None, views: int) -> bool:
+    """A drop to 0, or below SUSPECT_DROP_RATIO of the current count: held, never paid on
+    sight (one rule for fetches, manual entries and the admin pages)."""
     if not before:
         return False
-    ratio = current_app.config["SUSPECT_DROP_RATIO"]
-    return views == 0 or views < before * ratio
+    return views == 0 or views < before * current_app.config["SUSPECT_DROP_RATIO"]
 
 
 def _confirms_previous(sub: Submission, views: int) -> bool:
@@ -70,6 +171,8 @@ def _confirms_previous(sub: Submission, views: int) -> bool:
         .order_by(ViewSnapshot.id.desc()).limit(1))
     if last is None or last.state != SUSPECT:
         return False
+    if flags.open_flag(sub.id, MISMATCH) is not None:
+        return False  # a low automatic count under an admin's entry: only an admin decides
     return abs(last.views - views) <= max(last.views, views) // 10
 
 

@@ -1,0 +1,88 @@
+"""When earned money becomes withdrawable: derived from entry times and open flags, never stored.
+
+Every entry falls in exactly one bucket (so pending + held + available + reserved = balance,
+which `ledger verify` checks for every creator):
+    held       positive earnings of a video from the snapshot an open flag was raised on
+    pending    other positive earnings younger than VALIDATION_DAYS
+    available  everything else (amount - reserved): older earnings, decreases and reversals
+               (which count at once, so a creator can never withdraw money about to go),
+               and the payout entries
+    reserved   the part held for withdrawals in progress
+No job moves money between buckets: time passing and an admin's decision on a flag do.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import BigInteger, and_, func, not_, select, type_coerce
+
+from webapp.earnings.models import EARNING_KINDS, LedgerEntry
+from webapp.extensions import db
+from webapp.money import from_units
+from webapp.timeutil import utcnow
+from webapp.tracking.models import OPEN, Flag
+
+ZERO = Decimal(0)
+
+
+def window() -> timedelta:
+    return timedelta(days=float(current_app.config["VALIDATION_DAYS"]))
+
+
+def _earning():
+    return and_(LedgerEntry.kind.in_(EARNING_KINDS), LedgerEntry.amount > ZERO)
+
+
+def held_clause():
+    """A positive earning of a video at or after the snapshot an open flag was raised on."""
+    flagged = select(Flag.id).where(
+        Flag.submission_id == LedgerEntry.submission_id, Flag.status == OPEN,
+        func.coalesce(Flag.snapshot_id, 0) <= LedgerEntry.snapshot_id).exists()
+    return and_(_earning(), LedgerEntry.snapshot_id.is_not(None), flagged)
+
+
+def pending_clause(now: datetime):
+    return and_(_earning(), not_(held_clause()), LedgerEntry.created_at > now - window())
+
+
+def _sum(column, *where) -> Decimal:
+    total = db.session.scalar(select(func.sum(type_coerce(column, BigInteger))).where(*where))
+    return from_units(int(total or 0))
+
+
+def totals(creator_id: int, now: datetime | None = None):
+    """Each figure its own SUM over the creator's entries (available is not a difference)."""
+    from webapp.earnings.services import Totals
+
+    now = now or utcnow()
+    mine = LedgerEntry.creator_id == creator_id
+    held = _sum(LedgerEntry.amount, mine, held_clause())
+    pending = _sum(LedgerEntry.amount, mine, pending_clause(now))
+    free = and_(mine, not_(held_clause()), not_(pending_clause(now)))
+    available = _sum(LedgerEntry.amount, free) - _sum(LedgerEntry.reserved, free)
+    return Totals(balance=_sum(LedgerEntry.amount, mine),
+                  reserved=_sum(LedgerEntry.reserved, mine),
+                  available=available, pending=pending, held=held)
+
+
+def pending_schedule(creator_id: int, now: datetime | None = None,
+                     limit: int = 5) -> list[tuple[datetime, Decimal]]:
+    """When pending money becomes available: (moment, amount), soonest first.
+
+    Grouped by the UTC day the money was earned; each group's moment is the end of that day
+    plus the window, so the promise is never early (at most a day late)."""
+    now = now or utcnow()
+    day = func.date(LedgerEntry.created_at)
+    rows = db.session.execute(
+        select(day, func.sum(type_coerce(LedgerEntry.amount, BigInteger)))
+        .where(LedgerEntry.creator_id == creator_id, pending_clause(now))
+        .group_by(day).order_by(day).limit(limit)).all()
+    schedule = []
+    for earned_on, units in rows:
+        earned_on = earned_on if isinstance(earned_on, str) else earned_on.isoformat()
+        start = datetime.fromisoformat(earned_on[:10]).replace(tzinfo=now.tzinfo)
+        moment = min(start + timedelta(days=1), now) + window()
+        schedule.append((moment, from_units(int(units))))
+    return schedule
