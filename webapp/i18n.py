@@ -44,6 +44,16 @@ def when(value) -> str:
     return "–" if value is None else format_datetime(value, "medium")
 
 
+def day(value) -> str:
+    """A short date in Jakarta time: "2 Des" / "2 Dec" (the year only when it is not this one)."""
+    if value is None:
+        return "–"
+    from webapp.timeutil import aware, utcnow
+
+    pattern = "d MMM" if aware(value).year == utcnow().year else "d MMM y"
+    return format_datetime(aware(value), pattern)
+
+
 def register_filters(app) -> None:
-    app.jinja_env.filters.update(rupiah=rupiah, views=views, when=when)
+    app.jinja_env.filters.update(rupiah=rupiah, views=views, when=when, day=day)
     app.jinja_env.globals.update(get_locale=get_locale)

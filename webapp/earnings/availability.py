@@ -86,3 +86,25 @@ def pending_schedule(creator_id: int, now: datetime | None = None,
         moment = min(start + timedelta(days=1), now) + window()
         schedule.append((moment, from_units(int(units))))
     return schedule
+
+
+def entry_states(creator_id: int, entries, now: datetime | None = None) -> dict[int, tuple]:
+    """For the entries on a page: entry id -> ("held", flag kind) or ("pending", moment)."""
+    now = now or utcnow()
+    open_flags = db.session.execute(
+        select(Flag.submission_id, Flag.snapshot_id, Flag.kind)
+        .where(Flag.creator_id == creator_id, Flag.status == OPEN)).all()
+    states = {}
+    for entry in entries:
+        if entry.kind not in EARNING_KINDS or entry.amount <= 0:
+            continue
+        holding = [kind for sub_id, snap_id, kind in open_flags
+                   if entry.snapshot_id is not None and sub_id == entry.submission_id
+                   and (snap_id or 0) <= entry.snapshot_id]
+        created = entry.created_at if entry.created_at.tzinfo else entry.created_at.replace(
+            tzinfo=now.tzinfo)
+        if holding:
+            states[entry.id] = ("held", holding[0])
+        elif created > now - window():
+            states[entry.id] = ("pending", created + window())
+    return states

@@ -9,6 +9,7 @@ from webapp.auth.services import find_by_email
 from webapp.earnings import services, verify
 from webapp.earnings.models import LedgerEntry
 from webapp.extensions import db
+from webapp.money import QUANTUM
 
 ledger_cli = AppGroup("ledger", help="Inspect and verify money.")
 
@@ -26,13 +27,17 @@ def balance(email: str):
     for amount in db.session.scalars(select(LedgerEntry.amount).where(
             LedgerEntry.creator_id == user.id).execution_options(yield_per=5000)):
         count, total = count + 1, total + amount
-    click.echo(f"balance: {totals.balance}")
-    click.echo(f"reserved: {totals.reserved}")
-    click.echo(f"available: {totals.available}")
-    click.echo(f"entries: {count}, sum {total}")
+    for name in ("balance", "reserved", "pending", "held", "available"):
+        click.echo(f"{name}: {exact(getattr(totals, name))}")
+    click.echo(f"entries: {count}, sum {exact(total)}")
     if total != totals.balance:
         click.echo("MISMATCH: the balance is not the sum of its entries", err=True)
         sys.exit(1)
+
+
+def exact(amount: Decimal) -> str:
+    """Fixed point with all 8 places: 0.00000000, never 0E-8."""
+    return f"{amount.quantize(QUANTUM):f}"
 
 
 @ledger_cli.command("verify")

@@ -23,6 +23,7 @@ ERRORS = {
     "reference_invalid": _l("Enter the bank transfer reference (3 to 64 letters or digits)."),
     "not_pending": _l("This payout has already been decided."),
     "not_approved": _l("Only approved payouts can be marked paid."),
+    "flagged": _l("This creator has an open flag. Look at it first, or approve anyway."),
 }
 
 

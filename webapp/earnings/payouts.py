@@ -23,6 +23,7 @@ from webapp.earnings.models import (
 from webapp.earnings.txn import begin_write
 from webapp.extensions import db
 from webapp.timeutil import utcnow
+from webapp.tracking import flags
 
 _WHOLE = re.compile(r"^\d{1,3}(?:([.,\s])\d{3})?(?:\1\d{3})*$|^\d+$")
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -70,11 +71,19 @@ def request_payout(creator_id: int, amount: Decimal, request_key: str) -> Payout
     return payout
 
 
-def approve(payout_id: int, admin_id: int) -> Payout:
-    """Accept a request for the next transfer batch; the money stays reserved."""
+def approve(payout_id: int, admin_id: int, override: bool = False) -> Payout:
+    """Accept a request for the next transfer batch; the money stays reserved.
+
+    While the creator has an open flag, approving needs an explicit override (recorded with
+    the flags it overrode): the money asked for is available, but something is under review."""
     payout = _decide(payout_id, (REQUESTED,), "not_pending", status=APPROVED,
                      reviewed_by_id=admin_id, reviewed_at=utcnow())
-    audit.record(admin_id, "payout_approve", "payout", payout_id)
+    open_flags = [f.id for f in flags.open_for_creator(payout.creator_id)]
+    if open_flags and not override:
+        db.session.rollback()
+        raise MoneyError("the creator has an open flag", "flagged")
+    audit.record(admin_id, "payout_approve", "payout", payout_id, creator_id=payout.creator_id,
+                 **({"override_flags": open_flags} if open_flags else {}))
     return _commit(payout_id)
 
 
@@ -87,7 +96,8 @@ def reject(payout_id: int, admin_id: int, reason: str) -> Payout:
                      reviewed_at=utcnow(), reject_reason=reason[:1000])
     _book(payout, PAYOUT_RELEASE, amount=Decimal(0), reserved=-payout.amount,
           note=reason[:1000], corrects_id=_reserve_id(payout_id))
-    audit.record(admin_id, "payout_reject", "payout", payout_id, reason=reason)
+    audit.record(admin_id, "payout_reject", "payout", payout_id, creator_id=payout.creator_id,
+                 reason=reason)
     return _commit(payout_id)
 
 
@@ -99,7 +109,8 @@ def mark_paid(payout_id: int, admin_id: int, reference: str) -> Payout:
     payout = _decide(payout_id, (APPROVED,), "not_approved", status=PAID, paid_by_id=admin_id,
                      paid_at=utcnow(), transfer_reference=reference)
     _book(payout, PAYOUT_PAID, amount=-payout.amount, reserved=-payout.amount, note=reference)
-    audit.record(admin_id, "payout_paid", "payout", payout_id, reference=reference)
+    audit.record(admin_id, "payout_paid", "payout", payout_id, creator_id=payout.creator_id,
+                 reference=reference)
     return _commit(payout_id)
 
 

@@ -3,7 +3,7 @@ from flask import (abort, current_app, flash, make_response, redirect, render_te
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.earnings import bp, payouts, services
+from webapp.earnings import availability, bp, payouts, reviews, services
 from webapp.earnings.bank import account_for, save_account
 from webapp.earnings.errors import MoneyError
 from webapp.earnings.forms import BankForm, WithdrawForm
@@ -22,7 +22,9 @@ def creators_only():
 
 def _summary(creator_id: int) -> dict:
     return dict(totals=services.totals(creator_id), payouts=payouts.for_creator(creator_id),
-                account=account_for(creator_id), minimum=current_app.config["PAYOUT_MINIMUM"])
+                account=account_for(creator_id), minimum=current_app.config["PAYOUT_MINIMUM"],
+                schedule=availability.pending_schedule(creator_id),
+                reviews=reviews.for_creator(creator_id))
 
 
 @bp.get("/")
@@ -67,9 +69,13 @@ def payout(payout_id: int):
 @bp.get("/ledger")
 def ledger():
     """Every ledger entry behind the balance; HTMX asks for the next page as a fragment."""
-    page = services.entries_page(current_user.id, page=request.args.get("page", 1, type=int))
+    page = services.entries_page(current_user.id,
+                                 page=max(request.args.get("page", 1, type=int), 1))
     template = "earnings/_entries.html" if is_htmx() else "earnings/ledger.html"
-    return render_template(template, page=page, totals=services.totals(current_user.id))
+    return render_template(template, page=page, totals=services.totals(current_user.id),
+                           states=availability.entry_states(current_user.id, page.items),
+                           schedule=availability.pending_schedule(current_user.id),
+                           reviews=reviews.for_creator(current_user.id))
 
 
 @bp.route("/bank", methods=["GET", "POST"])

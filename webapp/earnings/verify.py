@@ -10,15 +10,16 @@ from decimal import Decimal
 
 from sqlalchemy import BigInteger, func, select, type_coerce
 
+from webapp.earnings import availability
 from webapp.earnings.models import (
     EARNING_KINDS, PAID, PAYOUT_PAID, PAYOUT_RELEASE, PAYOUT_RESERVE, PENDING, REJECTED,
-    LedgerCheck, LedgerEntry, Payout, Rate)
+    REVERSAL, LedgerCheck, LedgerEntry, Payout, Rate)
 from webapp.earnings.txn import begin_snapshot
 from webapp.extensions import db
 from webapp.money import earnings, from_units
 from webapp.submissions.models import Submission
 from webapp.timeutil import aware, utcnow
-from webapp.tracking.models import OK, ViewSnapshot
+from webapp.tracking.models import CONFIRMED, OK, Flag, ViewSnapshot
 
 ZERO = Decimal(0)
 _units = lambda column: func.sum(type_coerce(column, BigInteger))  # noqa: E731
@@ -41,8 +42,8 @@ def verify_ledger() -> list[Mismatch]:
     try:
         owed: dict[int, Decimal] = defaultdict(Decimal)
         held: dict[int, Decimal] = defaultdict(Decimal)
-        problems = _videos(owed) + _snapshot_entries() + _payouts(owed, held)
-        return problems + _creators(owed, held)
+        problems = _videos(owed) + _snapshot_entries() + _reversals(owed) + _payouts(owed, held)
+        return problems + _creators(owed, held) + _buckets()
     finally:
         db.session.rollback()
 
@@ -119,6 +120,44 @@ def _snapshot_entries() -> list[Mismatch]:
         step = earnings(entry.views_to, entry.rate) - earnings(entry.views_from, entry.rate)
         if entry.amount != step or entry.reserved != 0:
             problems.append(Mismatch(name, "credit", step, entry.amount))
+    return problems
+
+
+def _reversals(owed: dict) -> list[Mismatch]:
+    """Each reversal belongs to one confirmed flag and takes back exactly what that flag held:
+    the video's positive earnings from the flag's snapshot on, booked before the reversal."""
+    problems = []
+    for entry in db.session.scalars(select(LedgerEntry).where(LedgerEntry.kind == REVERSAL)):
+        name = f"entry {entry.id}"
+        flag_id = entry.idempotency_key.removeprefix("flag:").removesuffix(":reverse")
+        flag = db.session.get(Flag, int(flag_id)) if flag_id.isdigit() else None
+        owed[entry.creator_id] += entry.amount
+        if flag is None or flag.status != CONFIRMED or flag.submission_id != entry.submission_id \
+                or flag.creator_id != entry.creator_id:
+            problems.append(Mismatch(name, "reversal", "a confirmed flag of this video",
+                                     flag.id if flag else None))
+            continue
+        took = from_units(int(db.session.scalar(
+            select(func.coalesce(_units(LedgerEntry.amount), 0)).where(
+                LedgerEntry.submission_id == entry.submission_id,
+                LedgerEntry.kind.in_(EARNING_KINDS), LedgerEntry.amount > ZERO,
+                LedgerEntry.snapshot_id >= (flag.snapshot_id or 0),
+                LedgerEntry.id < entry.id))))
+        if entry.amount != -took or flag.reversed_amount != took or entry.reserved != 0:
+            problems.append(Mismatch(name, f"reversal of flag {flag.id}", -took, entry.amount))
+    return problems
+
+
+def _buckets() -> list[Mismatch]:
+    """pending + held + available + reserved = balance for every creator (each figure is its
+    own sum, so an entry counted in two buckets, or in none, shows up here)."""
+    problems = []
+    for creator_id in db.session.scalars(select(LedgerEntry.creator_id).distinct()):
+        t = availability.totals(creator_id)
+        if t.pending + t.held + t.available + t.reserved != t.balance:
+            problems.append(Mismatch(
+                f"creator {creator_id}", "pending + held + available + reserved", t.balance,
+                t.pending + t.held + t.available + t.reserved))
     return problems
 
 

@@ -3,7 +3,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.money import Money
@@ -79,6 +79,8 @@ class Flag(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     reversed_amount: Mapped[Decimal | None] = mapped_column(Money)
+
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
 
     @property
     def is_open(self) -> bool:

@@ -17,12 +17,6 @@ def _row(snapshot_id: int, error: str | None = None, status: int = 200):
                            sub=db.session.get(Submission, snap.submission_id)), status
 
 
-@bp.get("/money/holds")
-def holds_page():
-    """Big view drops waiting for a decision (a second fetch may also settle them)."""
-    return render_template("admin/money/holds.html", holds=holds.open_holds())
-
-
 @bp.post("/money/holds/<int:snapshot_id>/confirm")
 def hold_confirm(snapshot_id: int):
     """The drop is real: earnings follow the lower count."""

@@ -58,7 +58,8 @@ def payout_approve(payout_id: int):
     """Approve once; a double click or a second admin gets a 409 row."""
     _payout_or_404(payout_id)
     try:
-        payouts.approve(payout_id, current_user.id)
+        payouts.approve(payout_id, current_user.id,
+                        override=request.form.get("override") == "1")
     except MoneyError as exc:
         return _row(payout_id, error_message(exc.code), 409)
     return _row(payout_id)
@@ -99,6 +100,14 @@ def payout_paid(payout_id: int):
 def payout_row(payout_id: int):
     """One payout row (cancels an open reject or paid form)."""
     return _row(payout_id)
+
+
+@bp.app_template_global()
+def open_flags_of(creator_id: int):
+    """The creator's open flags, shown on their payout rows."""
+    from webapp.tracking import flags
+
+    return flags.open_for_creator(creator_id)
 
 
 @bp.app_template_global()

@@ -1,0 +1,38 @@
+"""What a creator is told about reviews of their money: open flags and recent decisions."""
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import or_, select
+
+from webapp.extensions import db
+from webapp.submissions.models import Submission
+from webapp.timeutil import utcnow
+from webapp.tracking.models import OPEN, Flag
+
+RECENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Review:
+    kind: str
+    status: str
+    video_id: str
+    submission_id: int
+    reason: str | None
+    reversed: Decimal | None
+    at: object
+
+
+def for_creator(creator_id: int, limit: int = 20) -> list[Review]:
+    """Open flags, then decisions of the last RECENT_DAYS (settled-by-a-newer-count ones are
+    not news to anyone and are left out)."""
+    since = utcnow() - timedelta(days=RECENT_DAYS)
+    rows = db.session.execute(
+        select(Flag, Submission.video_id).join(Submission, Submission.id == Flag.submission_id)
+        .where(Flag.creator_id == creator_id,
+               or_(Flag.status == OPEN,
+                   Flag.status.in_(("cleared", "confirmed")) & (Flag.decided_at >= since)))
+        .order_by((Flag.status == OPEN).desc(), Flag.id.desc()).limit(limit)).all()
+    return [Review(f.kind, f.status, video_id, f.submission_id, f.decision_reason,
+                   f.reversed_amount, f.decided_at or f.created_at) for f, video_id in rows]
