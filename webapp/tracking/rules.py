@@ -6,6 +6,7 @@ stored on the flag as it was seen.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -34,10 +35,25 @@ class SpikeSettings:
 # Intervals shorter than this count as this long: two fetches a second apart must not turn a
 # normal gain into an "infinite" rate.
 _MIN_HOURS = 1 / 60
+# The fastest an organic audience's pace grows, sustained (doubling every 3 hours), and the
+# most a refresh gap may excuse: bought views in one gap of a day still stand out.
+_DOUBLING_HOURS = 3
+_MAX_ALLOWANCE = 16
 
 
 def _per_hour(gain: int, start: datetime, end: datetime) -> float:
     return gain / max((end - start).total_seconds() / 3600, _MIN_HOURS)
+
+
+def _allowance(span: float, hours: float) -> float:
+    """How much faster an organic curve may legitimately look than its trailing pace, when its
+    pace doubles at most every _DOUBLING_HOURS: the pace at the end of the reference interval
+    can exceed that interval's average, and the new interval's average can exceed that again
+    the longer it is (refreshes that failed for a while). Hourly refreshes: ~1,3."""
+    k = math.log(2) / _DOUBLING_HOURS
+    end_of_reference = k * span / (1 - math.exp(-k * span)) if span > 0 else 1.0
+    over_the_gap = (math.exp(k * hours) - 1) / (k * hours) if hours > 0 else 1.0
+    return min(end_of_reference * over_the_gap, _MAX_ALLOWANCE)
 
 
 def spike(history: list[Point], new: Point, created_at: datetime | None,
@@ -59,19 +75,24 @@ def spike(history: list[Point], new: Point, created_at: datetime | None,
     rate = _per_hour(gain, last.at, new.at)
     window_start = last.at - timedelta(hours=settings.trailing_hours)
     recent = [p for p in history if p.at >= window_start]
-    rates = [_per_hour(b.views - a.views, a.at, b.at) for a, b in zip(recent, recent[1:])]
-    if rates:
-        trailing, basis = max(max(rates), 0.0), "fastest_interval"
+    intervals = [(_per_hour(b.views - a.views, a.at, b.at), (b.at - a.at).total_seconds() / 3600)
+                 for a, b in zip(recent, recent[1:])]
+    if intervals:
+        trailing, span = max(intervals)
+        trailing, basis = max(trailing, 0.0), "fastest_interval"
     elif created_at is not None and created_at < last.at:
+        span = (last.at - created_at).total_seconds() / 3600
         trailing, basis = _per_hour(last.views, created_at, last.at), "lifetime_average"
     else:  # no pace known at all: only a jump many times the whole count is held
         if new.views <= settings.factor * max(last.views, 1):
             return None
-        trailing, basis = None, "count_multiple"
-    if trailing is not None and rate <= settings.factor * max(trailing, 1.0):
+        trailing, span, basis = None, 0.0, "count_multiple"
+    hours = (new.at - last.at).total_seconds() / 3600
+    allowance = _allowance(span, hours)
+    if trailing is not None and rate <= settings.factor * allowance * max(trailing, 1.0):
         return None
     return {"views_before": last.views, "views_after": new.views, "gain": gain,
-            "hours": round((new.at - last.at).total_seconds() / 3600, 3),
+            "hours": round(hours, 3), "allowance": round(allowance, 2),
             "views_per_hour": round(rate), "trailing_per_hour":
             None if trailing is None else round(trailing), "basis": basis,
             "factor": settings.factor, "min_views": settings.min_views}
