@@ -1,4 +1,6 @@
-"""Manual view entry: validated, audited, and credited through the same path as a fetch."""
+"""Manual view entry: validated, audited, and credited through the same path as a fetch.
+
+(Four-eyes, decreases and the views parser: tests/test_manual_entry.py, tests/test_views_input.py.)"""
 from decimal import Decimal
 
 import pytest
@@ -24,12 +26,14 @@ def test_admin_enters_views_and_they_are_credited_and_audited(app, act, approved
     form = act.hx_get(f"/admin/videos/{approved['sub_id']}/views")
     assert form.status_code == 200 and 'name="views"' in form.get_data(as_text=True)
     response = act.hx_post(f"/admin/videos/{approved['sub_id']}/views",
-                           {"views": "12000", "reason": "TikTok page blocked today"})
+                           {"views": "12.000", "reason_code": "fetch_blocked",
+                            "note": "TikTok page blocked today"})
     assert response.status_code == 200, response.get_data(as_text=True)
     assert "12.000" in response.get_data(as_text=True)
     with app.app_context():
         snap = db.session.scalar(select(ViewSnapshot).order_by(ViewSnapshot.id.desc()))
         assert (snap.views, snap.source, snap.entered_by_id) == (12_000, "manual", 2)
+        assert (snap.reason_code, snap.note) == ("fetch_blocked", "TikTok page blocked today")
         assert earnings.balance(approved["creator_id"]) == RATE * 12_000
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "manual_views"))
         assert event.actor_id == 2 and "TikTok page blocked today" in event.detail
@@ -39,7 +43,7 @@ def test_admin_enters_views_and_they_are_credited_and_audited(app, act, approved
 def test_bad_counts_get_422_and_change_nothing(app, act, approved, views):
     act.login("admin@example.com")
     response = act.hx_post(f"/admin/videos/{approved['sub_id']}/views",
-                           {"views": views, "reason": "manual"})
+                           {"views": views, "reason_code": "other", "note": "manual"})
     assert response.status_code == 422
     assert 'class="error"' in response.get_data(as_text=True)
     with app.app_context():
@@ -49,10 +53,11 @@ def test_bad_counts_get_422_and_change_nothing(app, act, approved, views):
 def test_a_big_drop_needs_explicit_confirmation(app, act, approved):
     act.login("admin@example.com")
     url = f"/admin/videos/{approved['sub_id']}/views"
-    assert act.hx_post(url, {"views": "100", "reason": "fake views removed"}).status_code == 422
+    entry = {"views": "100", "reason_code": "correction", "note": "fake views removed"}
+    assert act.hx_post(url, entry).status_code == 422
     with app.app_context():
         assert earnings.balance(approved["creator_id"]) == RATE * 10_000
-    confirmed = act.hx_post(url, {"views": "100", "reason": "fake views removed", "confirm_drop": "y"})
+    confirmed = act.hx_post(url, {**entry, "confirm_decrease": "y"})
     assert confirmed.status_code == 200
     with app.app_context():
         assert earnings.balance(approved["creator_id"]) == RATE * 100
@@ -61,7 +66,7 @@ def test_a_big_drop_needs_explicit_confirmation(app, act, approved):
 def test_tracked_videos_page_is_admin_only(act, approved):
     act.login("sari@example.com")
     assert act.client.get("/admin/videos").status_code == 403
-    assert act.hx_post(f"/admin/videos/{approved['sub_id']}/views", {"views": "1", "reason": "x"}).status_code == 403
+    assert act.hx_post(f"/admin/videos/{approved['sub_id']}/views", {"views": "1", "reason_code": "other", "note": "x"}).status_code == 403
     act.logout()
     act.login("admin@example.com")
     html = act.client.get("/admin/videos?sort=failing").get_data(as_text=True)
