@@ -108,8 +108,8 @@ def test_one_tiktok_account_verifies_one_viewpay_account(sari, sandbox):
     creator, tt = sari
     set_bio(sandbox, tt["user_id"], bio.issue_code(creator.id).code)
     bio.check_bio(creator.id)
-    # Handles are unique at sign-up, but a TikTok account can rename itself to another
-    # ViewPay account's handle: its stable id is still bound to the first account.
+    # A TikTok account can rename itself to another ViewPay account's handle: its stable id
+    # is still bound to the first account.
     twin = factories.creator("twin@example.com", "sari.renamed")
     requests.patch(sandbox.base_url + f"/_sandbox/users/{tt['user_id']}",
                    json={"handle": "sari.renamed"}, timeout=5).raise_for_status()

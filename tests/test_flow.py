@@ -33,7 +33,10 @@ def test_creator_to_balance(app, act, sandbox, runner):
     act.logout()
 
     act.login("admin@example.com")
-    assert act.hx_post(f"/admin/submissions/{sub_id}/approve").status_code == 200
+    # Sari's handle is unproven: the admin ticks "I checked the author" to approve it.
+    assert act.hx_post(f"/admin/submissions/{sub_id}/approve").status_code == 409
+    assert act.hx_post(f"/admin/submissions/{sub_id}/approve",
+                       {"ack_unproven": "1"}).status_code == 200
     with app.app_context():
         assert earnings.balance(db.session.get(Submission, sub_id).creator_id) == Decimal("3.73964783")
 

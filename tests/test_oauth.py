@@ -258,7 +258,7 @@ def test_one_tiktok_account_connects_to_one_viewpay_account(app, act, sandbox, s
     user_id, tt = sari
     connect(act)
     act.logout()
-    # Handles are unique at sign-up; the TikTok account then renames itself to the twin's.
+    # The TikTok account renames itself to the twin's handle: its id stays with the first.
     requests.patch(sandbox.base_url + f"/_sandbox/users/{tt['user_id']}",
                    json={"handle": "sari.renamed"}, timeout=5).raise_for_status()
     with app.app_context():

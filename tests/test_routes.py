@@ -145,9 +145,13 @@ def test_admin_approves_and_rejects_with_htmx(act, people, sandbox):
     act.login("admin@example.com")
     queue = act.client.get("/admin/").get_data(as_text=True)
     assert vid1 in queue and vid2 in queue
-    approved = act.hx_post(f"/admin/submissions/{s1.id}/approve")
+    # Sari's handle is unproven: approving one by one needs the admin's explicit tick.
+    refused = act.hx_post(f"/admin/submissions/{s1.id}/approve")
+    assert refused.status_code == 409 and 'name="ack_unproven"' in refused.get_data(as_text=True)
+    approved = act.hx_post(f"/admin/submissions/{s1.id}/approve", {"ack_unproven": "1"})
     assert approved.status_code == 200 and "admin@example.com" in approved.get_data(as_text=True)
-    assert act.hx_post(f"/admin/submissions/{s1.id}/approve").status_code == 409
+    assert act.hx_post(f"/admin/submissions/{s1.id}/approve",
+                       {"ack_unproven": "1"}).status_code == 409
     assert 'name="reason"' in act.hx_get(f"/admin/submissions/{s2.id}/reject").get_data(as_text=True)
     assert act.hx_post(f"/admin/submissions/{s2.id}/reject", {"reason": ""}).status_code == 422
     rejected = act.hx_post(f"/admin/submissions/{s2.id}/reject", {"reason": "Duplicate upload"})
@@ -219,11 +223,17 @@ def test_login_keeps_a_same_site_next(act, people):
     assert response.headers["Location"] == "/submissions/1?x=1"
 
 
-def test_a_handle_belongs_to_one_account(client, people):
+def test_a_proven_handle_belongs_to_one_account(client, people):
+    from webapp.extensions import db
+
+    people["sari"].tiktok_user_id = people["sari_tt"]["user_id"]  # proven (bio code / OAuth)
+    db.session.commit()
     token = csrf_token(client)
+    client.post("/lang/en", data={"csrf_token": token})
     response = client.post("/signup", data={"email": "fake@example.com", "password": "password123",
                                             "tiktok_handle": "@SARI.dance", "csrf_token": token})
     assert response.status_code == 422
+    assert "already proven it on another ViewPay account" in response.get_data(as_text=True)
     assert "fake@example.com" not in [u.email for u in _all_users()]
 
 

@@ -24,8 +24,18 @@ def _submission_or_404(submission_id: int) -> Submission:
     return sub
 
 
-def _row(sub: Submission, error: str | None = None, status: int = 200):
-    return render_template("admin/_row.html", sub=sub, error=error), status
+def _row(sub: Submission, error: str | None = None, status: int = 200, need_ack: bool = False):
+    return render_template("admin/_row.html", sub=sub, error=error, need_ack=need_ack,
+                           others=submissions.other_claims([sub])), status
+
+
+def _first_rows_of_unproven(subs) -> set[int]:
+    """The unproven-creator warning is shown once per creator: on their first row."""
+    first: dict[int, int] = {}
+    for sub in subs:
+        if not sub.creator.identity_proven:
+            first.setdefault(sub.creator_id, sub.id)
+    return set(first.values())
 
 
 def _sources_context() -> dict:
@@ -37,7 +47,9 @@ def _sources_context() -> dict:
 def queue():
     """The review queue: pending submissions with their verification result."""
     page = submissions.review_queue(page=request.args.get("page", 1, type=int))
-    return render_template("admin/queue.html", page=page, **_sources_context())
+    return render_template("admin/queue.html", page=page,
+                           others=submissions.other_claims(page.items),
+                           warn_ids=_first_rows_of_unproven(page.items), **_sources_context())
 
 
 @bp.get("/sources")
@@ -48,11 +60,19 @@ def sources():
 
 @bp.post("/submissions/<int:submission_id>/approve")
 def approve(submission_id: int):
-    """Approve with one click; a second click or a second admin gets a 409 row."""
+    """Approve with one click; a second click or a second admin gets a 409 row.
+
+    An unproven creator's video needs the admin's tick (ack_unproven=1): without it, 409 and
+    the row with the warning and the tick box."""
+    sub = _submission_or_404(submission_id)
     try:
-        sub = submissions.approve(submission_id, current_user.id)
+        sub = submissions.approve_one(submission_id, current_user.id,
+                                      acknowledged_unproven=request.form.get("ack_unproven") == "1")
+    except submissions.NeedsAcknowledgement:
+        return _row(sub, _("Tick the box to confirm you checked the video's author yourself, "
+                           "then approve."), 409, need_ack=True)
     except ReviewError:
-        return _row(_submission_or_404(submission_id), _("Already reviewed."), 409)
+        return _row(sub, _("Already reviewed."), 409)
     return _row(sub)
 
 

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from webapp.auth import services
 from webapp.auth.errors import TikTokLinkError
 from webapp.auth.models import BioCode, User
 from webapp.extensions import db
@@ -61,6 +62,8 @@ def code_in_bio(code: str, bio: str | None) -> bool:
 def check_bio(user_id: int) -> User:
     """Read the creator's profile and bind them to its user id if the bio holds their code."""
     user = db.session.get(User, user_id)
+    if not user.tiktok_handle:  # lost it to its proven owner: the page asks for a new one first
+        raise TikTokLinkError("no handle to check", "no_account", handle="")
     row = current_code(user_id)
     if row is None:
         raise TikTokLinkError("no live code; get a new one", "no_code")
@@ -84,21 +87,32 @@ def check_bio(user_id: int) -> User:
 
 
 def _bind(user_id: int, tiktok_user_id: str, handle: str) -> User:
+    """Bind the proven id; in the same transaction every other account loses the handle."""
     taken = db.session.scalar(select(User.id).where(User.tiktok_user_id == tiktok_user_id,
                                                     User.id != user_id))
     if taken:
         raise TikTokLinkError("this TikTok account is verified by another ViewPay account",
                               "taken", seen=handle)
-    user = db.session.get(User, user_id)
-    user.tiktok_user_id, user.tiktok_verified_at, user.tiktok_handle = (
-        tiktok_user_id, utcnow(), handle)
-    row = db.session.scalar(select(BioCode).where(BioCode.user_id == user_id))
-    if row is not None:
-        db.session.delete(row)  # done: the creator may take the code out of their bio
     try:
+        services.release_handle(user_id, handle, tiktok_user_id)  # before the owner takes it
+        user = db.session.get(User, user_id)
+        user.tiktok_user_id, user.tiktok_verified_at, user.tiktok_handle = (
+            tiktok_user_id, utcnow(), handle)
+        row = db.session.scalar(select(BioCode).where(BioCode.user_id == user_id))
+        if row is not None:
+            db.session.delete(row)  # done: the creator may take the code out of their bio
         db.session.commit()
     except IntegrityError as exc:  # another account bound the same id a moment ago
         db.session.rollback()
         raise TikTokLinkError("this TikTok account is verified by another ViewPay account",
                               "taken", seen=handle) from exc
+    identity_proven(user_id)
     return user
+
+
+def identity_proven(user_id: int) -> None:
+    """Tell the flags (webapp.tracking) that this creator's identity is now proven."""
+    from webapp.tracking import flags  # tracking imports auth: import at call time
+
+    if hasattr(flags, "on_identity_proven"):
+        flags.on_identity_proven(user_id)

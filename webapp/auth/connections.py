@@ -9,12 +9,13 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from webapp.auth import crypto
+from webapp.auth import bio, crypto, services
 from webapp.auth.errors import TikTokLinkError
 from webapp.auth.models import ACTIVE, TikTokConnection, User
 from webapp.extensions import db
-from webapp.tiktok.client import login_kit
+from webapp.tiktok.client import Sources, login_kit
 from webapp.tiktok.display import Token
 from webapp.tiktok.errors import AuthError, TikTokError
 from webapp.timeutil import utcnow
@@ -59,22 +60,62 @@ def connect(user_id: int, code: str) -> TikTokConnection:
     except TikTokError as exc:
         _discard(kit, token)
         raise TikTokLinkError(f"user info failed: {exc.message}", "tiktok_down") from exc
+    # Login Kit names the account (username) but not TikTok's numeric user id; the public
+    # profile of that username, read now, gives it. That binds the proof to the stable id.
+    profile_id = _profile_user_id(username) if username else None
     user = db.session.get(User, user_id)
-    if not username or username.lower() != (user.tiktok_handle or "").lower():
+    if not username or not _same_account(user, username, profile_id):
         _discard(kit, token)
         raise TikTokLinkError(f"connected @{username}, account is @{user.tiktok_handle}",
-                              "handle_mismatch", seen=username or "?", mine=user.tiktok_handle)
+                              "handle_mismatch", seen=username or "?",
+                              mine=user.tiktok_handle or "?")
     if db.session.scalar(select(TikTokConnection.id).where(
-            TikTokConnection.open_id == token.open_id, TikTokConnection.user_id != user_id)):
+            TikTokConnection.open_id == token.open_id, TikTokConnection.user_id != user_id)) or (
+            profile_id and db.session.scalar(select(User.id).where(
+                User.tiktok_user_id == profile_id, User.id != user_id))):
         raise TikTokLinkError("this TikTok account is connected to another ViewPay account",
                               "taken", seen=username)
-    conn = get(user_id) or TikTokConnection(user_id=user_id)
-    store_token(conn, token, now=utcnow())
-    conn.username, conn.connected_at = username, utcnow()
-    user.tiktok_handle = username  # same handle; TikTok's spelling
-    db.session.add(conn)
-    db.session.commit()
+    newly_proven = bool(profile_id) and not user.identity_proven
+    try:
+        if profile_id:
+            services.release_handle(user_id, username, profile_id)  # before the owner takes it
+        if newly_proven:
+            user.tiktok_user_id, user.tiktok_verified_at = profile_id, utcnow()
+        conn = get(user_id) or TikTokConnection(user_id=user_id)
+        store_token(conn, token, now=utcnow())
+        conn.username, conn.connected_at = username, utcnow()
+        user.tiktok_handle = username  # TikTok's spelling (and the handle, if it had none)
+        db.session.add(conn)
+        db.session.commit()
+    except IntegrityError as exc:  # another account bound this TikTok account a moment ago
+        db.session.rollback()
+        raise TikTokLinkError("this TikTok account is connected to another ViewPay account",
+                              "taken", seen=username) from exc
+    if newly_proven:
+        bio.identity_proven(user_id)
     return conn
+
+
+def _profile_user_id(username: str) -> str | None:
+    """TikTok's user id for this username, or None when the profile cannot be read now (the
+    connection still works; the proof waits for the next connect or a bio code)."""
+    try:
+        profile = Sources().profile.fetch(username)
+    except TikTokError:
+        log.warning("profile of @%s unreadable; connected without binding its id", username)
+        return None
+    if profile.user_id and (profile.handle or username).lower() == username.lower():
+        return profile.user_id
+    return None
+
+
+def _same_account(user: User, username: str, profile_id: str | None) -> bool:
+    """Is the TikTok account the creator logged in as the one this ViewPay account is for?"""
+    if user.identity_proven and profile_id:
+        return profile_id == user.tiktok_user_id  # a renamed account is still the same id
+    if user.tiktok_handle:
+        return username.lower() == user.tiktok_handle.lower()
+    return True  # lost its handle to a proven owner: the login itself says which account
 
 
 def _discard(kit, token: Token) -> None:

@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.auth import bp, services
-from webapp.auth.forms import LoginForm, SignupForm
+from webapp.auth.errors import AuthError
+from webapp.auth.forms import HandleForm, LoginForm, SignupForm
 from webapp.auth.models import User
 from webapp.extensions import db, limiter, login_manager
-from webapp.htmx import unauthorized_response
+from webapp.htmx import is_htmx, unauthorized_response
 
 
 @login_manager.user_loader
@@ -60,13 +61,45 @@ def signup():
     """Create a creator account."""
     form = SignupForm()
     if form.validate_on_submit():
-        user = services.create_user(form.email.data, form.password.data,
-                                    handle=form.tiktok_handle.data)
-        login_user(user, remember=True)
-        flash(_("Welcome! Submit your first TikTok video below."))
-        return redirect(url_for("submissions.dashboard"))
+        try:
+            user = services.create_user(form.email.data, form.password.data,
+                                        handle=form.tiktok_handle.data)
+        except AuthError:  # lost a race: the email was taken, or the handle proven, just now
+            form.email.errors.append(_("This account could not be created. Check the email "
+                                       "and the TikTok handle, and try again."))
+        else:
+            login_user(user, remember=True)
+            flash(_("Welcome! Submit your first TikTok video below."))
+            return redirect(url_for("submissions.dashboard"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/signup.html", form=form), status
+
+
+@bp.post("/account/handle")
+@limiter.limit("10/minute")
+@login_required
+def set_handle():
+    """Name the TikTok account this (unproven) creator claims, e.g. after losing a handle."""
+    if current_user.is_admin:
+        abort(404)
+    form = HandleForm()
+    if form.validate_on_submit():
+        try:
+            services.set_handle(current_user.id, form.tiktok_handle.data)
+        except AuthError:  # proven meanwhile, or taken a moment ago
+            form.tiktok_handle.errors.append(_("This handle cannot be used for this account."))
+        else:  # the whole page changes (heading, bio proof): load it again
+            flash(_("Saved: your TikTok handle is @%(handle)s.",
+                    handle=current_user.tiktok_handle))
+            page = url_for("auth.tiktok_account")
+            if is_htmx():
+                return "", 200, {"HX-Redirect": page}
+            return redirect(page, 303)
+    if not is_htmx():  # without htmx: the reason as a message on the page
+        for error in form.tiktok_handle.errors:
+            flash(str(error))
+        return redirect(url_for("auth.tiktok_account"), 303)
+    return render_template("auth/_handle.html", user=current_user, form=form), 422
 
 
 @bp.post("/logout")

@@ -1,12 +1,18 @@
-"""Accounts: sign-up, credentials, roles."""
+"""Accounts: sign-up, credentials, roles, and the TikTok handle each account claims.
+
+A handle typed at sign-up is a claim, not a reservation: several unproven accounts may name the
+same handle; once someone proves the TikTok account (bio code or Login Kit), the others lose it.
+"""
 import re
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from webapp.audit import services as audit
 from webapp.auth.errors import AuthError
 from webapp.auth.models import ADMIN, CREATOR, User
 from webapp.extensions import db
+from webapp.timeutil import utcnow
 
 HANDLE_RE = re.compile(r"^[A-Za-z0-9_.]{2,24}$")
 MIN_PASSWORD = 8
@@ -33,22 +39,65 @@ def create_user(email: str, password: str, *, role: str = CREATOR, handle: str |
     if role == CREATOR:
         handle = normalise_handle(handle or "")
         if handle_taken(handle):
-            raise AuthError("Another account already uses this TikTok handle.")
+            raise AuthError("The owner of this TikTok account has proven it on another account.")
     user = User(email=email, role=role, tiktok_handle=handle)
     user.set_password(password)
     db.session.add(user)
     try:
         db.session.commit()
-    except IntegrityError as exc:  # two sign-ups racing for the same email or handle
+    except IntegrityError as exc:  # two sign-ups racing for the same email
         db.session.rollback()
-        raise AuthError("An account with this email or TikTok handle already exists.") from exc
+        raise AuthError("An account with this email already exists.") from exc
     return user
 
 
-def handle_taken(handle: str) -> bool:
-    """A handle belongs to one account: otherwise anyone could claim a famous creator's videos."""
-    return db.session.scalar(
-        select(User.id).where(func.lower(User.tiktok_handle) == handle.lower())) is not None
+def handle_taken(handle: str, *, except_user_id: int | None = None) -> bool:
+    """Held by an account that proved it owns the TikTok account (unproven claims don't count:
+    a squatter's sign-up must not lock the real owner out)."""
+    query = select(User.id).where(func.lower(User.tiktok_handle) == handle.lower(),
+                                  User.tiktok_user_id.is_not(None))
+    if except_user_id is not None:
+        query = query.where(User.id != except_user_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def set_handle(user_id: int, handle: str) -> User:
+    """An unproven creator names (again) the TikTok account they claim, e.g. after losing one."""
+    user = db.session.get(User, user_id)
+    if user.identity_proven:
+        raise AuthError("A proven account takes its handle from TikTok.")
+    handle = normalise_handle(handle)
+    if handle_taken(handle):
+        raise AuthError("The owner of this TikTok account has proven it on another account.")
+    previous, user.tiktok_handle = user.tiktok_handle, handle
+    audit.record(user_id, "handle_set", "user", user_id, creator_id=user_id, handle=handle,
+                 previous=previous)
+    db.session.commit()
+    return user
+
+
+def release_handle(owner_id: int, handle: str, tiktok_user_id: str) -> list[int]:
+    """`owner_id` just proved the TikTok account `handle` / `tiktok_user_id`: every other account
+    naming that handle loses it (and is told why on its dashboard), and the live claims those
+    unproven accounts made on that account's videos end. Returns the losers; the caller commits.
+
+    A proven loser only held a stale spelling (TikTok now gives the handle to another id); its
+    videos are recognised by its own id, so they stay.
+    """
+    from webapp.submissions import services as submissions  # submissions imports auth models
+
+    now = utcnow()
+    losers = list(db.session.scalars(select(User).where(
+        func.lower(User.tiktok_handle) == handle.lower(), User.id != owner_id)))
+    for loser in losers:
+        unproven = not loser.identity_proven
+        loser.tiktok_handle, loser.handle_lost, loser.handle_lost_at = None, handle, now
+        db.session.flush()  # the handle is free before the owner takes it (a unique index)
+        audit.record(None, "handle_released", "user", loser.id, creator_id=loser.id,
+                     handle=handle, proven_by=owner_id)
+        if unproven:
+            submissions.supersede_claims_on_account(loser.id, tiktok_user_id, handle)
+    return [loser.id for loser in losers]
 
 
 def create_admin(email: str, password: str) -> User:

@@ -1,15 +1,25 @@
-"""Submit a video, verify it against TikTok, and review it."""
+"""Submit a video, verify it against TikTok, and review it.
+
+Claims: a video id is held by at most one LIVE submission (a partial unique index); ended ones
+(not yours, not found, rejected, superseded) release it. A proven owner's claim supersedes a
+live claim of an unproven creator; two proven creators never displace each other.
+"""
+from datetime import datetime, timedelta
+
+from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.audit import services as audit
+from webapp.auth.models import User
 from webapp.earnings import services as earnings
 from webapp.extensions import db
+from webapp.submissions import verification
 from webapp.submissions.errors import ReviewError, SubmissionError  # noqa: F401 (re-exported)
 from webapp.submissions.models import (
-    APPROVED, CHECK_FAILED, CHECKING, NOT_FOUND, NOT_YOURS, PENDING_REVIEW, REJECTED, REVIEWABLE,
-    Submission)
+    APPROVED, CHECK_FAILED, CHECKING, LIVE, NOT_FOUND, NOT_YOURS, PENDING_REVIEW, REJECTED,
+    REVIEWABLE, SUPERSEDED, Submission)
 from webapp.submissions.verification import (  # noqa: F401 (re-exported)
     VERIFY_JOB, RetryLater, owned_by, queue_verification, verify)
 from webapp.tiktok import errors as tt
@@ -20,22 +30,97 @@ from webapp.timeutil import utcnow
 from webapp.tracking import services as tracking
 
 
+class NeedsAcknowledgement(ReviewError):
+    """The creator has not proven their TikTok account: an admin must say they checked."""
+
+
 def submit(creator_id: int, url_text: str) -> Submission:
-    """Store a new submission in CHECKING and queue its verification; nothing is stored on error."""
+    """Store a new submission in CHECKING and queue its verification; nothing is stored on error.
+
+    Only a live claim blocks the video; a proven owner's claim supersedes an unproven one.
+    """
     parsed = _parse(url_text)
-    if db.session.scalar(select(Submission.id).where(Submission.video_id == parsed.video_id)):
+    creator = db.session.get(User, creator_id)
+    live = live_claim(parsed.video_id)
+    if live is not None and not _outranks(creator, live):
         raise SubmissionError("This video has already been submitted.", code="duplicate")
-    sub = Submission(creator_id=creator_id, video_id=parsed.video_id,
-                     canonical_url=parsed.canonical_url, submitted_url=url_text.strip()[:2048],
-                     status=CHECKING)
-    db.session.add(sub)
     try:
+        if live is not None:  # first, so the partial unique index never sees two live claims
+            _supersede([live.id], "claimed by the proven owner of this TikTok account")
+        sub = Submission(creator_id=creator_id, video_id=parsed.video_id,
+                         canonical_url=parsed.canonical_url,
+                         submitted_url=url_text.strip()[:2048], status=CHECKING)
+        db.session.add(sub)
         db.session.commit()
-    except IntegrityError as exc:  # two tabs submitting the same video at once
+    except IntegrityError as exc:  # two tabs (or two creators) submitting the video at once
         db.session.rollback()
         raise SubmissionError("This video has already been submitted.", code="duplicate") from exc
     queue_verification(sub.id)
     return sub
+
+
+def live_claim(video_id: str) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.video_id == video_id,
+                                                      Submission.status.in_(LIVE)))
+
+
+def _outranks(creator: User, live: Submission) -> bool:
+    """A proven creator whom TikTok names as the video's author beats an unproven claimant."""
+    if not creator.identity_proven or live.creator.identity_proven or live.creator_id == creator.id:
+        return False
+    if live.author_id_seen:  # the live claim was verified: TikTok already told us the author
+        return live.author_id_seen == creator.tiktok_user_id
+    try:  # not checked yet (or only by oEmbed, which names no id): ask TikTok now
+        return verification.proves_owner(live.video_id, creator)
+    except tt.TikTokError as exc:
+        raise SubmissionError("TikTok did not answer; try again in a minute.",
+                              code="tiktok_down") from exc
+
+
+def _supersede(submission_ids: list[int], detail: str) -> list[int]:
+    """Move live claims to SUPERSEDED (audited as the system's); the caller commits."""
+    moved = []
+    for sub in db.session.scalars(select(Submission).where(
+            Submission.id.in_(submission_ids))).all():
+        was = sub.status
+        # An approved claim stops being tracked. Its ledger entries stay where they are:
+        # whether that money is held or reversed is the flags' decision (webapp.tracking.flags),
+        # never a second write here.
+        done = db.session.execute(
+            update(Submission).where(Submission.id == sub.id, Submission.status.in_(LIVE))
+            .values(status=SUPERSEDED, status_detail=detail[:1000], next_refresh_at=None)
+            .execution_options(synchronize_session=False))
+        if done.rowcount == 1:
+            audit.record(None, "claim_superseded", "submission", sub.id,
+                         creator_id=sub.creator_id, submission_id=sub.id, video_id=sub.video_id,
+                         previous_status=was, reason=detail)
+            moved.append(sub.id)
+        db.session.expire(sub)  # reload the new status when next read
+    return moved
+
+
+def supersede_claims_on_account(creator_id: int, tiktok_user_id: str, handle: str) -> list[int]:
+    """The creator lost `handle` to the proven owner of that TikTok account: their live claims
+    on that account's videos end. The caller (the proof) commits."""
+    ids = list(db.session.scalars(select(Submission.id).where(
+        Submission.creator_id == creator_id, Submission.status.in_(LIVE),
+        or_(Submission.author_id_seen == tiktok_user_id,
+            func.lower(Submission.author_handle_seen) == handle.lower()))))
+    return _supersede(ids, f"@{handle} was proven by its owner on another account") if ids else []
+
+
+def other_claims(subs) -> dict[int, list[Submission]]:
+    """For each submission, the other claims ever made on its video (the admin sees both)."""
+    by_video = {s.video_id: s for s in subs}
+    if not by_video:
+        return {}
+    found: dict[int, list[Submission]] = {s.id: [] for s in subs}
+    for other in db.session.scalars(select(Submission).where(
+            Submission.video_id.in_(by_video)).order_by(Submission.id)):
+        for sub in subs:
+            if sub.video_id == other.video_id and sub.id != other.id:
+                found[sub.id].append(other)
+    return found
 
 
 def _parse(url_text: str) -> ParsedUrl:
@@ -64,20 +149,41 @@ def _parse(url_text: str) -> ParsedUrl:
 
 def recheck(submission_id: int, admin_id: int) -> None:
     """Send a submission whose check failed back through verification."""
-    claimed = db.session.execute(
-        update(Submission).where(Submission.id == submission_id,
-                                 Submission.status.in_((NOT_FOUND, NOT_YOURS, CHECK_FAILED)))
-        .values(status=CHECKING, verify_attempts=0, status_detail=None))
+    try:
+        claimed = db.session.execute(
+            update(Submission).where(Submission.id == submission_id,
+                                     Submission.status.in_((NOT_FOUND, NOT_YOURS, CHECK_FAILED)))
+            .values(status=CHECKING, verify_attempts=0, status_detail=None))
+    except IntegrityError as exc:  # its video has a live claim by someone else meanwhile
+        db.session.rollback()
+        raise ReviewError("Another claim on this video is live.") from exc
     if claimed.rowcount != 1:
         db.session.rollback()
         raise ReviewError("This submission is not waiting for a re-check.")
-    audit.record(admin_id, "recheck", "submission", submission_id)
+    creator_id = db.session.get(Submission, submission_id).creator_id
+    audit.record(admin_id, "recheck", "submission", submission_id, creator_id=creator_id,
+                 submission_id=submission_id)
     db.session.commit()
     queue_verification(submission_id)
 
 
-def approve(submission_id: int, admin_id: int) -> Submission:
-    """Approve once (a double click or a second admin gets ReviewError) and lock today's rate."""
+def approve_one(submission_id: int, admin_id: int, *, acknowledged_unproven: bool) -> Submission:
+    """An admin's one-by-one approval: an unproven creator's video needs their explicit word."""
+    sub = db.session.get(Submission, submission_id)
+    if sub is None or sub.status != PENDING_REVIEW:
+        raise ReviewError("This submission is no longer waiting for review.")
+    if sub.creator.identity_proven:
+        return approve(submission_id, admin_id)
+    if not acknowledged_unproven:
+        raise NeedsAcknowledgement("The creator has not proven their TikTok account.")
+    return approve(submission_id, admin_id, acknowledged_unproven=True)
+
+
+def approve(submission_id: int, admin_id: int | None, *, action: str = "approve",
+            **detail) -> Submission:
+    """Approve once (a double click or a second admin gets ReviewError) and lock today's rate.
+
+    `admin_id` None is the system (auto-approval)."""
     now = utcnow()
     claimed = db.session.execute(
         update(Submission).where(Submission.id == submission_id,
@@ -87,7 +193,9 @@ def approve(submission_id: int, admin_id: int) -> Submission:
     if claimed.rowcount != 1:
         db.session.rollback()
         raise ReviewError("This submission is no longer waiting for review.")
-    audit.record(admin_id, "approve", "submission", submission_id)
+    creator_id = db.session.get(Submission, submission_id).creator_id
+    audit.record(admin_id, action, "submission", submission_id, creator_id=creator_id,
+                 submission_id=submission_id, **detail)
     db.session.commit()
     snap = tracking.latest_payable_snapshot(submission_id)
     if snap is not None:
@@ -104,7 +212,7 @@ def approve_many(submission_ids: list[int], admin_id: int) -> tuple[list[int], l
     approved, skipped = [], []
     for submission_id in dict.fromkeys(submission_ids):  # a repeated id is approved once
         sub = db.session.get(Submission, submission_id)
-        if sub is None or not sub.creator.tiktok_user_id:
+        if sub is None or not sub.creator.identity_proven:
             skipped.append(submission_id)
             continue
         try:
@@ -128,9 +236,37 @@ def reject(submission_id: int, admin_id: int, reason: str) -> Submission:
     if claimed.rowcount != 1:
         db.session.rollback()
         raise ReviewError("This submission is no longer waiting for review.")
-    audit.record(admin_id, "reject", "submission", submission_id, reason=reason)
+    creator_id = db.session.get(Submission, submission_id).creator_id
+    audit.record(admin_id, "reject", "submission", submission_id, creator_id=creator_id,
+                 submission_id=submission_id, reason=reason)
     db.session.commit()
     return db.session.get(Submission, submission_id)
+
+
+def auto_approve_due(now: datetime | None = None) -> list[int]:
+    """Approve, as the system, verified videos of proven creators that waited AUTO_APPROVE_HOURS
+    with no open flag and no admin decision. Off (nothing happens) when the setting is 0."""
+    from webapp.tracking import flags  # tracking imports this area: import at call time
+
+    hours = current_app.config["AUTO_APPROVE_HOURS"]
+    if hours <= 0:
+        return []
+    cutoff = (now or utcnow()) - timedelta(hours=hours)
+    due = list(db.session.scalars(
+        select(Submission.id).join(User, User.id == Submission.creator_id)
+        .where(Submission.status == PENDING_REVIEW, Submission.verified_at <= cutoff,
+               User.tiktok_user_id.is_not(None))
+        .order_by(Submission.verified_at)))
+    approved = []
+    for submission_id in due:
+        if flags.has_open_flag(submission_id):
+            continue
+        try:
+            approve(submission_id, None, action="auto_approve", after_hours=hours)
+        except ReviewError:  # an admin decided a moment ago
+            continue
+        approved.append(submission_id)
+    return approved
 
 
 def for_creator(creator_id: int) -> list[Submission]:

@@ -28,6 +28,7 @@ from webapp.tiktok import errors as tt
 from webapp.tiktok.client import Sources
 from webapp.tiktok.limits import backoff_delay
 from webapp.tiktok.stats import VideoStats
+from webapp.timeutil import utcnow
 from webapp.tracking import services as tracking
 
 VERIFY_JOB = "jobs.submissions.verify_submission"
@@ -130,7 +131,21 @@ def owned_by(creator: User, stats: VideoStats) -> bool | None:
         return creator.tiktok_user_id == stats.author_id
     if stats.author_handle and creator.tiktok_handle:
         return stats.author_handle.lower() == creator.tiktok_handle.lower()
+    if not creator.tiktok_user_id and not creator.tiktok_handle and (
+            stats.author_id or stats.author_handle):
+        return False  # lost their handle to its proven owner: nothing ties them to any video
     return None
+
+
+def proves_owner(video_id: str, creator: User) -> bool:
+    """Does TikTok name this proven creator as the video's author (its user id, or the Display
+    API answering with the creator's own token)? Raises TikTokError only when TikTok did not
+    answer (try later); a missing or private video proves nothing."""
+    try:
+        stats, confirmed = _fetch(video_id, creator.id)
+    except (tt.NotFound, tt.Private, Ambiguous):
+        return False
+    return confirmed or bool(stats.author_id and stats.author_id == creator.tiktok_user_id)
 
 
 def _failed_attempt(submission_id: int, detail: str, max_attempts: int, *,
@@ -160,8 +175,11 @@ def _defer(submission_id: int, detail: str, wait: float):
 def _set_status(submission_id: int, status: str, detail: str | None) -> str:
     """Leave CHECKING exactly once: an overlapping run (a crash retry, a duplicate scheduled
     retry) must not drag an approved or rejected video back. Returns the status now stored."""
+    values = dict(status=status, status_detail=detail[:1000] if detail else None)
+    if status == PENDING_REVIEW:
+        values["verified_at"] = utcnow()  # auto-approval counts its hours from here
     moved = db.session.execute(
         update(Submission).where(Submission.id == submission_id, Submission.status == CHECKING)
-        .values(status=status, status_detail=detail[:1000] if detail else None))
+        .values(**values))
     db.session.commit()
     return status if moved.rowcount == 1 else db.session.get(Submission, submission_id).status

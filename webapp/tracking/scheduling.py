@@ -19,6 +19,10 @@ LEASE_SECONDS = 15 * 60
 
 def enqueue_due_refreshes() -> int:
     """Queue refresh jobs for every due video; returns how many jobs were queued."""
+    if current_app.config["AUTO_APPROVE_HOURS"] > 0:
+        from webapp.submissions import services as submissions  # it imports tracking
+
+        submissions.auto_approve_due()  # first: what it approves is due for a refresh now
     due = services.due_refreshes()
     connected = connections.active_user_ids({creator_id for _, creator_id in due})
     services.lease([submission_id for submission_id, _ in due], LEASE_SECONDS)
