@@ -90,11 +90,15 @@ def _make_current(sub: Submission, views: int, now: datetime) -> None:
 def accept_snapshot(snapshot_id: int, now: datetime | None = None) -> ViewSnapshot:
     """A held or proposed count an admin accepted becomes the video's current count (caller
     has already moved its state to OK; commits)."""
+    now = now or utcnow()
     snap = db.session.get(ViewSnapshot, snapshot_id)
     sub = db.session.get(Submission, snap.submission_id)
-    _make_current(sub, snap.views, now or utcnow())
+    _make_current(sub, snap.views, now)
     db.session.commit()
     flags.settle_count_flags(sub.id, snap)
+    # An accepted count is judged like any other (an approved manual entry of an unproven
+    # creator is held too); a held count an admin accepted is no spike.
+    _apply_money_rules(sub.id, snap, [], True, now)
     return snap
 
 
