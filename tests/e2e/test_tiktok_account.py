@@ -6,7 +6,7 @@ from tests import factories
 from tests.e2e.conftest import login
 
 
-def test_connect_on_tiktok_and_verify_by_bio(app, sandbox, live_server, browser_page, tmp_path):
+def test_connect_on_tiktok_proves_the_account(app, sandbox, live_server, browser_page, tmp_path):
     from webapp.auth import services as auth
 
     app.config.update(TIKTOK_CLIENT_KEY="sandbox-client-key",
@@ -24,8 +24,21 @@ def test_connect_on_tiktok_and_verify_by_bio(app, sandbox, live_server, browser_
     page.click("button[value=allow]")
     page.wait_for_url(live_server + "/account/tiktok")
     assert "Connected as @sari.dance" in page.text_content("#tiktok-connection")
+    # Logging in with TikTok proves the account: no bio code needed any more.
+    assert "is yours" in page.text_content("#tiktok-bio .ok")
     page.screenshot(path=str(tmp_path / "connected.png"), full_page=True)
 
+
+def test_prove_the_account_by_bio_code(app, sandbox, live_server, browser_page, tmp_path):
+    """Without Login Kit: a code in the bio, read from the public profile."""
+    from webapp.auth import services as auth
+
+    with app.app_context():
+        tt = factories.tiktok_user(sandbox, "sari.dance", nickname="Sari Dewi")
+        auth.set_locale(factories.creator(), "en")
+    page = browser_page
+    login(page, live_server, "sari@example.com", lands_on="/dashboard")
+    page.goto(live_server + "/account/tiktok")
     page.click("#tiktok-bio button.primary")  # Get my code (htmx swaps the block in place)
     page.wait_for_selector("#bio-code")
     code = page.text_content("#bio-code").strip()
