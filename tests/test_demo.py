@@ -19,6 +19,18 @@ def test_demo_seed_is_idempotent_and_prints_logins(app, runner, sandbox, act):
                   db.session.scalar(select(func.count(Submission.id))))
     for state in ("approved", "pending_review", "not_found", "not_yours", "rejected", "checking"):
         assert statuses.get(state), (state, statuses)
+    assert "proven by bio code" in first.output
+    with app.app_context():
+        from webapp.tracking.models import Flag
+
+        sari = db.session.scalar(select(User).where(User.email == "sari@example.com"))
+        assert sari.identity_proven  # through the real bio-code flow, over HTTP
+        # budi's approved video waits for his proof; sari's money only for the window.
+        held_for = set(db.session.scalars(select(Flag.creator_id).where(Flag.status == "open")))
+        assert sari.id not in held_for and held_for
+        # rina's own video is hers even though budi submitted it first (his claim ended).
+        assert db.session.scalar(select(func.count(Submission.id)).where(
+            Submission.video_id == "7659660568234564903")) == 2
 
     second = runner.invoke(args=["demo", "seed"])
     assert second.exit_code == 0 and "none (already seeded)" in second.output

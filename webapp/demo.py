@@ -4,6 +4,7 @@ Verification talks to TikTok over HTTP, so the sandbox (`python -m sandbox --see
 running and the TIKTOK_*_BASE settings must point at it (`make demo` does both).
 """
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -30,10 +31,34 @@ CREATORS = [
         ("7635018192535695133", "leave"),    # private -> not found
     ]),
     ("rina@example.com", "rina.travel", [
-        ("7659660568234564903", "leave"),    # already claimed by budi -> refused as duplicate
+        ("7659660568234564903", "leave"),    # budi's claim ended "not yours": rina's is accepted
         ("7571470889156685220", "queue"),    # left "checking" for the worker to verify live
     ]),
 ]
+
+
+# Sari proves her TikTok account with a bio code (her money waits only for the validation
+# window); budi and rina have not, so their money is held until they do.
+PROVE_BY_BIO = {"sari@example.com": "6821785806140729777"}
+
+
+def _prove_by_bio(creator) -> str:
+    """Play the creator: put the code in the (sandbox) TikTok bio, then let ViewPay read it."""
+    import requests
+
+    from webapp.auth import bio
+    from webapp.auth.errors import TikTokLinkError
+
+    code = bio.issue_code(creator.id).code
+    base = current_app.config["TIKTOK_WEB_BASE"]
+    requests.patch(f"{base}/_sandbox/users/{PROVE_BY_BIO[creator.email]}",
+                   json={"signature": f"Dance covers tiap hari {code}"}, timeout=5
+                   ).raise_for_status()
+    try:
+        bio.check_bio(creator.id)
+    except TikTokLinkError as exc:
+        return f"bio proof failed: {exc}"
+    return f"TikTok account proven by bio code {code}"
 
 
 def _user(email: str, handle: str | None, made: list[str]):
@@ -46,7 +71,8 @@ def _user(email: str, handle: str | None, made: list[str]):
 
 
 def _seed_video(creator, admin, video_id: str, action: str) -> str:
-    if db.session.scalar(select(Submission.id).where(Submission.video_id == video_id)):
+    if db.session.scalar(select(Submission.id).where(Submission.video_id == video_id,
+                                                     Submission.creator_id == creator.id)):
         return "exists"
     try:
         sub = submissions.submit(creator.id, f"https://www.tiktok.com/@{creator.tiktok_handle}/video/{video_id}")
@@ -72,6 +98,8 @@ def seed():
     admin = _user(ADMIN, None, made)
     for email, handle, videos in CREATORS:
         creator = _user(email, handle, made)
+        if email in PROVE_BY_BIO and not creator.identity_proven:
+            click.echo(f"  @{handle}: {_prove_by_bio(creator)}")
         for video_id, action in videos:
             click.echo(f"  @{handle} {video_id}: {_seed_video(creator, admin, video_id, action)}")
     click.echo(f"logins made: {', '.join(made) if made else 'none (already seeded)'}")

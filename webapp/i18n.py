@@ -54,6 +54,17 @@ def day(value) -> str:
     return format_datetime(aware(value), pattern)
 
 
+def hours(value) -> str:
+    """A span given in hours, in words: "1 menit", "3 jam", "2 hari"."""
+    from datetime import timedelta
+
+    from flask_babel import format_timedelta
+
+    if value is None:
+        return "–"
+    return format_timedelta(timedelta(hours=float(value)), threshold=1.5)
+
+
 def register_filters(app) -> None:
-    app.jinja_env.filters.update(rupiah=rupiah, views=views, when=when, day=day)
+    app.jinja_env.filters.update(rupiah=rupiah, views=views, when=when, day=day, hours=hours)
     app.jinja_env.globals.update(get_locale=get_locale)
