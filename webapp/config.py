@@ -65,8 +65,9 @@ class Config:
     # count mismatch: an automatic count below a manual entry younger than this many days.
     MANUAL_TRUST_DAYS = _int("MANUAL_TRUST_DAYS", 14)
     # identity: money of a creator with no proven TikTok identity is held; so is money of a
-    # video posted more than IDENTITY_GRACE_DAYS before the identity was proven.
-    IDENTITY_GRACE_DAYS = _int("IDENTITY_GRACE_DAYS", 30)
+    # video posted more than IDENTITY_GRACE_DAYS before the identity was proven (a year of back
+    # catalogue is welcome; older videos of an account proven today get a look first).
+    IDENTITY_GRACE_DAYS = _int("IDENTITY_GRACE_DAYS", 365)
     # Four-eyes: a manual entry above any of these waits for a second admin.
     FOUR_EYES_JUMP_FACTOR = Decimal(os.environ.get("FOUR_EYES_JUMP_FACTOR", "3"))
     FOUR_EYES_VIEWS = _int("FOUR_EYES_VIEWS", 10_000_000)
