@@ -139,6 +139,9 @@ def test_an_approved_unproven_claim_is_superseded_and_the_admin_sees_both(act, s
     assert sub.status == "superseded" and sub.next_refresh_at is None  # no longer tracked
     assert services.verify(winner) == "pending_review"
     assert json.loads(events("claim_superseded")[0].detail)["previous_status"] == "approved"
+    from webapp.tracking import flags  # what the squatter earned stays held for an admin
+
+    assert [f.kind for f in flags.open_for_creator(squatter.id)] == ["identity"]
 
     auth.set_locale(admin, "en")
     act.login("admin@example.com")
@@ -214,20 +217,21 @@ def test_proving_takes_the_handle_and_supersedes_the_squatters_claims(app, act, 
     assert "proved on" not in act.client.get("/dashboard").get_data(as_text=True)
 
 
-def test_oauth_proof_takes_the_handle_too(app, sandbox, ctx, monkeypatch):
+def test_oauth_proof_takes_the_handle_too(app, sandbox, ctx):
+    from tests.test_earnings_services import approved_submission
     from tests.test_oauth import connect_creator
     from webapp.tracking import flags
 
-    proofs = []
-    monkeypatch.setattr(flags, "on_identity_proven", proofs.append, raising=False)
     sari_tt = factories.tiktok_user(sandbox, "sari.dance")
     squatter = factories.creator("squat@example.com", "sari.dance")
     owner = factories.creator("sari@example.com", "sari.dance")
+    held = flags.raise_flag(approved_submission(owner).id, owner.id, "identity", None,
+                            {"proven": False})
     connect_creator(app, sandbox, owner.id, "sari.dance")
     db.session.expire_all()
     assert db.session.get(User, owner.id).tiktok_user_id == sari_tt["user_id"]
     assert db.session.get(User, squatter.id).tiktok_handle is None
-    assert proofs == [owner.id]
+    assert flags.get(held.id).status == "cleared"  # the proof released what it answers
 
 
 def test_a_creator_without_a_handle_breaks_nothing(app, act, sandbox, ctx):

@@ -114,5 +114,4 @@ def identity_proven(user_id: int) -> None:
     """Tell the flags (webapp.tracking) that this creator's identity is now proven."""
     from webapp.tracking import flags  # tracking imports auth: import at call time
 
-    if hasattr(flags, "on_identity_proven"):
-        flags.on_identity_proven(user_id)
+    flags.on_identity_proven(user_id)

@@ -90,6 +90,11 @@ def _supersede(submission_ids: list[int], detail: str) -> list[int]:
             update(Submission).where(Submission.id == sub.id, Submission.status.in_(LIVE))
             .values(status=SUPERSEDED, status_detail=detail[:1000], next_refresh_at=None)
             .execution_options(synchronize_session=False))
+        if done.rowcount == 1 and was == APPROVED:
+            # What it earned is held (shown, not withdrawable) until an admin decides.
+            from webapp.tracking import flags  # tracking imports this area: at call time
+
+            flags.hold_whole_video(sub.id, sub.creator_id, {"proven": False, "superseded": detail})
         if done.rowcount == 1:
             audit.record(None, "claim_superseded", "submission", sub.id,
                          creator_id=sub.creator_id, submission_id=sub.id, video_id=sub.video_id,

@@ -63,6 +63,15 @@ def raise_flag(submission_id: int, creator_id: int, kind: str, snapshot_id: int 
     return flag
 
 
+def hold_whole_video(submission_id: int, creator_id: int, evidence: dict) -> None:
+    """Hold everything a video ever earned (an identity flag from its first snapshot): its
+    claim was superseded by the TikTok account's proven owner. The caller commits."""
+    if open_flag(submission_id, IDENTITY) is None:
+        db.session.add(Flag(submission_id=submission_id, creator_id=creator_id, kind=IDENTITY,
+                            status=OPEN, snapshot_id=None,
+                            evidence=json.dumps(evidence, default=str)))
+
+
 MONEY_KINDS = (SPIKE, ENGAGEMENT, IDENTITY)  # confirmed: the money they held is reversed
 COUNT_KINDS = (CLIFF, MISMATCH)  # confirmed: the held count is accepted, money follows it
 
