@@ -286,3 +286,26 @@ def test_a_cliff_is_a_flag_and_a_second_sighting_settles_it(app, sandbox, runner
         assert db.session.scalar(select(func.count(ViewSnapshot.id)).where(
             ViewSnapshot.state == "suspect")) == 1
         assert verify_ledger() == []
+
+
+def test_a_count_stored_but_never_credited_is_caught_and_recovered_once(app, sandbox, runner):
+    """A worker killed between storing a snapshot and crediting it: `ledger verify` says so
+    after the grace period, and the recovery credits it exactly once (twice is once)."""
+    from webapp.earnings import recovery
+
+    with app.app_context():
+        video = factories.approved_video(sandbox, views=1_000)
+        snap = tracking.record_snapshot(  # stored; the credit "never ran"
+            video["sub_id"], VideoStats(video_id=video["vid"], source="page", views=5_000,
+                                        likes=300))
+        assert verify_ledger() == []  # within the grace period: a credit may be under way
+        later = utcnow() + timedelta(seconds=app.config["CREDIT_GRACE_SECONDS"] + 1)
+        assert recovery.uncredited(later) == [(video["sub_id"], snap.id)]
+        app.config["CREDIT_GRACE_SECONDS"] = 0
+        assert [p.check for p in verify_ledger()] == ["verified but not credited"]
+    result = runner.invoke(args=["ledger", "credit-missing"])
+    assert "credited 1 missing credit(s)" in result.output
+    assert "credited 0 missing credit(s)" in runner.invoke(args=["ledger", "credit-missing"]).output
+    with app.app_context():
+        assert earnings.balance(video["creator_id"]) == RATE * 5_000
+        assert verify_ledger() == []

@@ -35,6 +35,9 @@ class Config:
     RATE_PER_VIEW_MAX = Decimal(os.environ.get("RATE_PER_VIEW_MAX", "1"))
     # Smallest withdrawal a creator may request, in whole rupiah.
     PAYOUT_MINIMUM = Decimal(os.environ.get("PAYOUT_MINIMUM", "10000"))
+    # A verified count not credited after this long is a `ledger verify` mismatch, and the
+    # periodic scan credits it (a worker died between storing and crediting it).
+    CREDIT_GRACE_SECONDS = _int("CREDIT_GRACE_SECONDS", 600)
     # How often the scheduler runs `ledger verify` (daily).
     LEDGER_VERIFY_SECONDS = _int("LEDGER_VERIFY_SECONDS", 86400)
 

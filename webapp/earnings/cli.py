@@ -40,6 +40,14 @@ def exact(amount: Decimal) -> str:
     return f"{amount.quantize(QUANTUM):f}"
 
 
+@ledger_cli.command("credit-missing")
+def credit_missing_command():
+    """Credit verified counts a dead worker left uncredited (idempotent; the scan does this)."""
+    from webapp.earnings.recovery import credit_missing
+
+    click.echo(f"credited {credit_missing()} missing credit(s)")
+
+
 @ledger_cli.command("verify")
 def verify_command():
     """Recompute every balance and every video's earnings; exit 1 on any mismatch."""

@@ -46,15 +46,25 @@ def creators_with_open_flags(creator_ids) -> set[int]:
         Flag.creator_id.in_(creator_ids), Flag.status == OPEN).distinct()))
 
 
-def raise_flag(submission_id: int, creator_id: int, kind: str, snapshot_id: int | None,
-               evidence: dict) -> Flag | None:
-    """Open a flag of `kind` unless one is open already (then None). Commits."""
+def add_flag(submission_id: int, creator_id: int, kind: str, snapshot_id: int | None,
+             evidence: dict) -> Flag | None:
+    """Open a flag of `kind` in the caller's transaction unless one is open already (None).
+    Two workers racing on one video: the partial unique index fails the second commit."""
     if db.session.scalar(select(Flag.id).where(Flag.submission_id == submission_id,
                                                Flag.kind == kind, Flag.status == OPEN)):
         return None
     flag = Flag(submission_id=submission_id, creator_id=creator_id, kind=kind, status=OPEN,
                 snapshot_id=snapshot_id, evidence=json.dumps(evidence, default=str))
     db.session.add(flag)
+    return flag
+
+
+def raise_flag(submission_id: int, creator_id: int, kind: str, snapshot_id: int | None,
+               evidence: dict) -> Flag | None:
+    """Open a flag of `kind` unless one is open already (then None). Commits."""
+    flag = add_flag(submission_id, creator_id, kind, snapshot_id, evidence)
+    if flag is None:
+        return None
     try:
         db.session.commit()
     except IntegrityError:  # another worker raised the same flag a moment ago
@@ -110,7 +120,7 @@ def evidence_of(flag: Flag) -> dict:
         return {}
 
 
-def settle_count_flags(submission_id: int, snap: ViewSnapshot) -> None:
+def settle_count_flags(submission_id: int, snap: ViewSnapshot, commit: bool = True) -> None:
     """A trusted count became current: open cliff / mismatch flags of the video are settled
     (the count recovered, a second sighting confirmed the drop, or TikTok caught up with the
     admin's entry). Nothing of the money changes here."""
@@ -120,7 +130,7 @@ def settle_count_flags(submission_id: int, snap: ViewSnapshot) -> None:
         .values(status=SUPERSEDED, decided_at=utcnow(),
                 decision_reason=f"settled by count {snap.views} (snapshot {snap.id})")
         .execution_options(synchronize_session=False))
-    if moved.rowcount:
+    if moved.rowcount and commit:
         db.session.commit()
 
 
@@ -194,9 +204,11 @@ def page(status: str = OPEN, kind: str | None = None, page_number: int = 1, per_
         query = query.where(Flag.status == status)
     if kind:
         query = query.where(Flag.kind == kind)
-    order = Flag.id if status == OPEN else Flag.id.desc()
-    return db.paginate(query.order_by(order), page=page_number, per_page=per_page,
-                       error_out=False)
+    if status == OPEN:  # first raised, first decided
+        query = query.order_by(Flag.id)
+    else:  # open ones first, then the latest decisions
+        query = query.order_by((Flag.status == OPEN).desc(), Flag.id.desc())
+    return db.paginate(query, page=page_number, per_page=per_page, error_out=False)
 
 
 def count_open() -> int:

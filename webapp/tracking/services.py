@@ -58,20 +58,23 @@ def record_snapshot(submission_id: int, stats: VideoStats, *, entered_by_id: int
         fetched_at=stats.fetched_at, entered_by_id=entered_by_id, **(manual or {}),
     )
     history = [] if state != OK else _trusted_points(sub.id, now)
+    if stats.create_time and sub.video_created_at is None:
+        sub.video_created_at = datetime.fromtimestamp(stats.create_time, tz=now.tzinfo)
     db.session.add(snap)
+    db.session.flush()  # the snapshot's id, for the flags it raises
+    # The count, its flags and what it settles commit together: a worker killed after this
+    # commit leaves a snapshot whose money is held exactly as if the credit had followed
+    # (recovered by webapp.earnings.recovery), never an unflagged spike.
+    if held_by is not None and not held_by[1].get("upheld"):
+        flags.add_flag(sub.id, sub.creator_id, held_by[0], snap.id, held_by[1])
     if state == OK:
         _make_current(sub, views, now)
+        flags.settle_count_flags(sub.id, snap, commit=False)
+        _apply_money_rules(sub, snap, history, is_manual, now)
     elif state == SUSPECT:
         # Look again soon rather than waiting a whole cycle with earnings frozen.
         sub.next_refresh_at = now + timedelta(minutes=15)
-    if stats.create_time and sub.video_created_at is None:
-        sub.video_created_at = datetime.fromtimestamp(stats.create_time, tz=now.tzinfo)
     db.session.commit()
-    if held_by is not None and not held_by[1].get("upheld"):
-        flags.raise_flag(sub.id, sub.creator_id, held_by[0], snap.id, held_by[1])
-    elif state == OK:
-        flags.settle_count_flags(sub.id, snap)
-        _apply_money_rules(sub.id, snap, history, is_manual, now)
     return snap
 
 
@@ -94,11 +97,11 @@ def accept_snapshot(snapshot_id: int, now: datetime | None = None) -> ViewSnapsh
     snap = db.session.get(ViewSnapshot, snapshot_id)
     sub = db.session.get(Submission, snap.submission_id)
     _make_current(sub, snap.views, now)
-    db.session.commit()
-    flags.settle_count_flags(sub.id, snap)
+    flags.settle_count_flags(sub.id, snap, commit=False)
     # An accepted count is judged like any other (an approved manual entry of an unproven
     # creator is held too); a held count an admin accepted is no spike.
-    _apply_money_rules(sub.id, snap, [], True, now)
+    _apply_money_rules(sub, snap, [], True, now)
+    db.session.commit()
     return snap
 
 
@@ -118,11 +121,11 @@ def _trusted_points(submission_id: int, now: datetime) -> list[Point]:
     return [Point(aware(at), views) for at, views in rows]
 
 
-def _apply_money_rules(submission_id: int, snap: ViewSnapshot, history: list[Point],
+def _apply_money_rules(sub: Submission, snap: ViewSnapshot, history: list[Point],
                        is_manual: bool, now: datetime) -> None:
-    """Raise the flags that hold the money this count earns (before it is credited)."""
+    """Add the flags that hold the money this count earns (before it is credited; the caller
+    commits them with the count)."""
     config = current_app.config
-    sub = db.session.get(Submission, submission_id)
     found = []
     if not is_manual:  # an admin's own entry answers to the four-eyes rule instead
         new = Point(aware(snap.fetched_at) or now, snap.views)
@@ -138,7 +141,7 @@ def _apply_money_rules(submission_id: int, snap: ViewSnapshot, history: list[Poi
             aware(sub.video_created_at), config["IDENTITY_GRACE_DAYS"])))
     for kind, evidence in found:
         if evidence is not None:
-            flags.raise_flag(sub.id, sub.creator_id, kind, snap.id, evidence)
+            flags.add_flag(sub.id, sub.creator_id, kind, snap.id, evidence)
 
 
 def _mismatch(sub: Submission, views: int, now: datetime) -> dict | None:
