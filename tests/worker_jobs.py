@@ -14,3 +14,28 @@ def connection_identity(key: str) -> None:
         else:
             backend = id(db.session.connection().connection.dbapi_connection)
         jobqueue.connection.hset(key, mapping={"pid": os.getpid(), "backend": backend})
+
+
+LOG_FILE = os.path.join(__import__("tempfile").gettempdir(), f"viewpay-job-log-{os.getuid()}.jsonl")
+
+
+def log_something() -> None:
+    """Log one line through the project's JSON formatter and context filter, into LOG_FILE."""
+    import logging
+
+    from pythonjsonlogger.json import JsonFormatter
+
+    from webapp.logs import ContextFilter
+
+    handler = logging.FileHandler(LOG_FILE)
+    handler.addFilter(ContextFilter())
+    handler.setFormatter(JsonFormatter("{levelname}{message}{request_id}{job_id}", style="{"))
+    logger = logging.getLogger("viewpay.test.job")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with app_context():
+            logger.info("inside a job")
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
