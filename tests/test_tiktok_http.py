@@ -13,8 +13,9 @@ import requests
 
 from webapp.tiktok.errors import (
     Blocked, Garbled, InvalidUrl, NotFound, RateLimited, Upstream, UnsafeUrl)
-from webapp.tiktok.http import (
-    HttpSettings, TikTokHttp, _PinnedAdapter, is_public_address, parse_retry_after, pinned_url)
+from webapp.tiktok.addresses import PinnedAdapter, is_public_address, pinned_url
+from webapp.tiktok.http import HttpSettings, TikTokHttp
+from webapp.tiktok.response import parse_retry_after
 from webapp.tiktok.urls import parse_url
 
 ID = "7080213458555737986"
@@ -354,7 +355,7 @@ def test_pinned_connection_verifies_tls_for_the_tiktok_name(server, tmp_path, ce
     server.socket = context.wrap_socket(server.socket, server_side=True)
     server.routes["/x"] = reply(200, b"ok")
     session = requests.Session()
-    session.mount("https://", _PinnedAdapter("www.tiktokv.com"))
+    session.mount("https://", PinnedAdapter("www.tiktokv.com"))
     url = f"https://127.0.0.1:{server.server_address[1]}/x"
     ask = dict(headers={"Host": "www.tiktokv.com"}, verify=cert_file, timeout=2)
     if ok:

@@ -3,7 +3,8 @@ from datetime import datetime, timezone
 import pytest
 
 from webapp.tiktok.errors import InvalidUrl
-from webapp.tiktok.urls import is_tiktok_host, parse_url, video_id_timestamp
+from webapp.tiktok.hosts import is_tiktok_host
+from webapp.tiktok.urls import parse_url, video_id_timestamp
 
 NOW = datetime(2026, 10, 1, tzinfo=timezone.utc)
 ID = "7080213458555737986"  # created 2022-03-28 (id >> 32)

@@ -3,6 +3,7 @@
 Callers decide what each means for a submission; this package only names what happened.
 `retryable` tells the tracking layer whether asking again later can help.
 """
+from __future__ import annotations
 
 
 class TikTokError(Exception):
@@ -28,6 +29,27 @@ class InvalidUrl(TikTokError, ValueError):
         # A stable machine code ("not_tiktok", "profile_not_video", "bad_id", ...) that the
         # web layer maps to a translated message; `message` is the English explanation.
         self.code = code
+
+    @classmethod
+    def coded(cls, code: str) -> InvalidUrl:
+        return cls(URL_MESSAGES[code], code=code)
+
+
+# The English explanation of each InvalidUrl code; the web layer shows its own translation.
+URL_MESSAGES = {
+    "empty": "Please paste the link to your TikTok video.",
+    "too_long": "This text is too long to be a TikTok link.",
+    "malformed": "This does not look like a link. Copy it with the Share button in TikTok.",
+    "scheme": "Only web links (https://) to TikTok can be used.",
+    "credentials": "Links with a user name or password in them are not accepted.",
+    "port": "Links with a port number are not accepted. Copy the link from TikTok.",
+    "ip_literal": "Links to an IP address are not accepted. Use a tiktok.com link.",
+    "not_tiktok": "This is not a TikTok link.",
+    "profile_not_video": "This is a link to a TikTok profile, not to a video. "
+                         "Open the video and share that link.",
+    "bad_id": "The video number in this link is not valid.",
+    "no_video": "This TikTok link does not point to a video.",
+}
 
 
 class UnsafeUrl(InvalidUrl):
@@ -88,6 +110,12 @@ class Upstream(TikTokError):
     """Timeouts, connection errors, 5xx, oversize bodies: TikTok (or the network) failed."""
 
     reason = "upstream"
+
+
+class InvalidParams(Garbled, ValueError):
+    """TikTok says our request was malformed: a bug on our side, retrying will not help."""
+
+    retryable = False
 
 
 class AuthError(TikTokError):

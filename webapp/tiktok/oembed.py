@@ -10,11 +10,11 @@ import re
 from urllib.parse import urlsplit
 
 from webapp.tiktok.errors import Blocked, Garbled, NotFound, RateLimited, Upstream
+from webapp.tiktok.hosts import WEB_HOSTS
 from webapp.tiktok.stats import VideoStats
 
 OEMBED_URL = "https://www.tiktok.com/oembed"
 MAX_BODY_CHARS = 1_000_000  # real answers are ~2 KB
-_TIKTOK_HOSTS = frozenset({"tiktok.com", "www.tiktok.com", "m.tiktok.com"})
 _HANDLE_PATH = re.compile(r"/@([\w.-]+)/?", re.ASCII)
 _HTML_VIDEO_ID = re.compile(r'data-video-id="([0-9]+)"')
 
@@ -107,4 +107,4 @@ def _handle_from_url(url) -> str | None:
         return None
     parts = urlsplit(url)
     match = _HANDLE_PATH.fullmatch(parts.path)
-    return match.group(1) if match and parts.hostname in _TIKTOK_HOSTS else None
+    return match.group(1) if match and parts.hostname in WEB_HOSTS else None

@@ -52,3 +52,16 @@ class TikTokUser:
     nickname: str | None = None
     signature: str | None = None  # the bio
     private: bool = False
+
+
+@dataclass(frozen=True)
+class Token:
+    """Login Kit's answer to a code exchange or a refresh; webapp.auth stores it encrypted."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    open_id: str
+    scope: tuple[str, ...]  # what the user granted; may be less than we asked for
+    expires_in: int
+    refresh_expires_in: int
+    token_type: str = "Bearer"

@@ -7,43 +7,18 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 from .errors import InvalidUrl
+from .hosts import SHORT_HOSTS, WEB_HOSTS, split_tiktok_url
 from .stats import ParsedUrl
 
 MAX_INPUT_CHARS = 2048
-
-# Exact hosts only, never "*.tiktok.com": suffix matching would make every TikTok subdomain a
-# place we follow redirects to (CDNs, ad and partner hosts, anything TikTok ever delegates), and
-# is where "tiktok.com.evil.com"-style bugs come from. These seven are all the forms of §6.1:
-# pages (bare/www/m), short links (vm/vt) and the share host (tiktokv.com).
-TIKTOK_HOSTS = frozenset({
-    "tiktok.com", "www.tiktok.com", "m.tiktok.com", "vm.tiktok.com", "vt.tiktok.com",
-    "tiktokv.com", "www.tiktokv.com",
-})
-_WEB_HOSTS = frozenset({"tiktok.com", "www.tiktok.com", "m.tiktok.com"})
-_SHORT_HOSTS = frozenset({"vm.tiktok.com", "vt.tiktok.com"})
 
 # TikTok ids carry their creation second in the high bits (CONTRACTS §6.2); TikTok ids before
 # 2016 do not exist, and a little clock skew between us and TikTok is allowed.
 _EARLIEST_ID_SECOND = int(datetime(2016, 1, 1, tzinfo=timezone.utc).timestamp())
 _CLOCK_SKEW_SECONDS = 86400
-
-MESSAGES = {
-    "empty": "Please paste the link to your TikTok video.",
-    "too_long": "This text is too long to be a TikTok link.",
-    "malformed": "This does not look like a link. Copy it with the Share button in TikTok.",
-    "scheme": "Only web links (https://) to TikTok can be used.",
-    "credentials": "Links with a user name or password in them are not accepted.",
-    "port": "Links with a port number are not accepted. Copy the link from TikTok.",
-    "ip_literal": "Links to an IP address are not accepted. Use a tiktok.com link.",
-    "not_tiktok": "This is not a TikTok link.",
-    "profile_not_video": "This is a link to a TikTok profile, not to a video. "
-                         "Open the video and share that link.",
-    "bad_id": "The video number in this link is not valid.",
-    "no_video": "This TikTok link does not point to a video.",
-}
 
 _A = re.ASCII  # "\d" must not match Arabic-Indic or other Unicode digits
 _I = re.ASCII | re.IGNORECASE
@@ -51,7 +26,6 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _SCHEME_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S*")
 _BARE_HOST = re.compile(r"[^\s/?#:@]+\.[A-Za-z]{2,}\.?(?::\d*)?")
 _OTHER_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")  # javascript:, mailto:, data:
-_IP_LIKE = re.compile(r"(?:(?:0x[0-9a-f]*|\d+)\.){0,3}(?:0x[0-9a-f]*|\d+)", _I)
 _HANDLE = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 _DECIMAL = re.compile(r"0*\d{1,20}", _A)
 _TRAILING_PUNCT = ".,;:!?)]}>\"'"
@@ -70,21 +44,10 @@ _PROFILES = tuple(re.compile(p, _I) for p in (
 ))
 
 
-def _fail(code: str) -> InvalidUrl:
-    return InvalidUrl(MESSAGES[code], code=code)
-
-
-def is_tiktok_host(host: str | None) -> bool:
-    if not isinstance(host, str):
-        return False
-    host = host.lower()
-    return (host[:-1] if host.endswith(".") else host) in TIKTOK_HOSTS
-
-
 def video_id_timestamp(video_id: str | int) -> int:
     text = str(video_id)
     if not _DECIMAL.fullmatch(text):
-        raise _fail("bad_id")
+        raise InvalidUrl.coded("bad_id")
     return int(text) >> 32
 
 
@@ -104,56 +67,16 @@ def _extract_url(text: str) -> str:
     if hosts:
         return "https://" + hosts[0]  # a paste without scheme, e.g. "www.tiktok.com/@x/video/1"
     if any(_OTHER_SCHEME.match(t) for t in tokens):
-        raise _fail("scheme")
-    raise _fail("malformed")
-
-
-def _check_host(netloc: str, allowed: frozenset[str]) -> str:
-    # The real host is what follows the last "@": "tiktok.com@evil.com" is evil.com, so the
-    # host is judged first and credentials only matter on an otherwise acceptable host.
-    if "\\" in netloc:
-        raise _fail("not_tiktok")  # browsers read a backslash as "/": the host is ambiguous
-    _, at, hostport = netloc.rpartition("@")
-    if hostport.startswith("["):
-        raise _fail("ip_literal")
-    host, has_port, _ = hostport.partition(":")
-    host = host.lower()
-    host = host[:-1] if host.endswith(".") else host
-    if not host:
-        raise _fail("malformed")
-    if _IP_LIKE.fullmatch(host):
-        raise _fail("ip_literal")  # also 2130706433, 0x7f.1, 127.1: what libc would accept
-    if host not in allowed:
-        raise _fail("not_tiktok")  # including IDNA/Unicode lookalikes
-    if at:
-        raise _fail("credentials")
-    if has_port:
-        raise _fail("port")  # even :443 - TikTok never shares links with one
-    return host
-
-
-def split_tiktok_url(url: str, *, hosts: frozenset[str] = TIKTOK_HOSTS) -> SplitResult:
-    """Check one absolute URL; return its parts with scheme and host normalised (no port)."""
-    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
-        raise _fail("malformed")
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        raise _fail("malformed") from None
-    if parts.scheme not in ("http", "https"):
-        raise _fail("scheme")
-    if not parts.netloc:
-        raise _fail("malformed")
-    host = _check_host(parts.netloc, hosts)
-    return parts._replace(netloc=host)
+        raise InvalidUrl.coded("scheme")
+    raise InvalidUrl.coded("malformed")
 
 
 def parse_url(text: str, *, now: datetime | None = None) -> ParsedUrl:
     text = text.translate(_ZERO_WIDTH).strip() if isinstance(text, str) else ""
     if not text:
-        raise _fail("empty")
+        raise InvalidUrl.coded("empty")
     if len(text) > MAX_INPUT_CHARS:
-        raise _fail("too_long")
+        raise InvalidUrl.coded("too_long")
     parts = split_tiktok_url(_extract_url(text))
     return _route(parts.netloc, unquote(parts.path), parts.query, now)
 
@@ -171,9 +94,9 @@ def _route(host: str, path: str, query: str, now: datetime | None) -> ParsedUrl:
 
 
 def _short_link(host: str, path: str) -> str | None:
-    if host in _SHORT_HOSTS and (m := _SHORT_ROOT.fullmatch(path)):
+    if host in SHORT_HOSTS and (m := _SHORT_ROOT.fullmatch(path)):
         return f"https://{host}/{m[1]}/"
-    if host in _WEB_HOSTS and (m := _SHORT_T.fullmatch(path)):
+    if host in WEB_HOSTS and (m := _SHORT_T.fullmatch(path)):
         return f"https://www.tiktok.com/t/{m[1]}/"
     return None
 
@@ -189,7 +112,7 @@ def _find_id(path: str, query: str) -> tuple[str, str | None, str]:
         mangled = _ITEM_ID_IN_PATH.search(tail)
         if mangled or from_query:
             return kind, handle, mangled[1] if mangled else from_query
-        raise _fail("bad_id")
+        raise InvalidUrl.coded("bad_id")
     for pattern in _ID_PATHS:
         if m := pattern.fullmatch(path):
             return "video", None, m[1]
@@ -198,22 +121,22 @@ def _find_id(path: str, query: str) -> tuple[str, str | None, str]:
     if from_query:  # /foryou?...&item_id=<id>, /trending?shareId=<id>
         return "video", None, from_query
     if any(p.fullmatch(path) for p in _PROFILES):
-        raise _fail("profile_not_video")
-    raise _fail("no_video")
+        raise InvalidUrl.coded("profile_not_video")
+    raise InvalidUrl.coded("no_video")
 
 
 def _valid_id(text: str, now: datetime | None) -> str:
     if not _DECIMAL.fullmatch(text):
-        raise _fail("bad_id")
+        raise InvalidUrl.coded("bad_id")
     value = int(text)
     now = now or datetime.now(timezone.utc)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     created = value >> 32
     if value >= 1 << 64 or created < _EARLIEST_ID_SECOND:
-        raise _fail("bad_id")
+        raise InvalidUrl.coded("bad_id")
     if created > now.timestamp() + _CLOCK_SKEW_SECONDS:
-        raise _fail("bad_id")
+        raise InvalidUrl.coded("bad_id")
     return str(value)
 
 
