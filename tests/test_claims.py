@@ -154,7 +154,7 @@ def test_an_approved_unproven_claim_is_superseded_and_the_admin_sees_both(act, s
 def test_sign_up_with_a_handle_an_unproven_account_uses(client, budi_tt):
     factories.creator("squat@example.com", "budi_masak")
     token = csrf_token(client)
-    response = client.post("/signup", data={"email": "budi@example.com", "password": "password123",
+    response = client.post("/signup", data={"email": "budi@example.com", "password": "kopi-tubruk-77",
                                             "tiktok_handle": "@Budi_Masak", "csrf_token": token})
     assert response.status_code == 302
     assert auth.find_by_email("budi@example.com").tiktok_handle == "Budi_Masak"

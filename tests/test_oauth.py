@@ -18,7 +18,9 @@ KEY, SECRET = "sandbox-client-key", "sandbox-client-secret"
 
 
 def enable_oauth(app):
-    app.config.update(TIKTOK_CLIENT_KEY=KEY, TIKTOK_CLIENT_SECRET=SECRET)
+    # As at start-up: with a client key, the redirect URI comes from settings, never the Host.
+    app.config.update(TIKTOK_CLIENT_KEY=KEY, TIKTOK_CLIENT_SECRET=SECRET,
+                      TIKTOK_REDIRECT_URI="http://localhost/account/tiktok/callback")
 
 
 def sandbox_log(sandbox, path):
@@ -297,3 +299,53 @@ def test_two_workers_refreshing_at_once_rotate_the_token_once(app, act, sandbox,
     with app.app_context():
         conn = stored(user_id)
         assert conn.status == "active" and got == [crypto.decrypt(conn.access_token)] * 2
+
+
+def _connect_with_host(act, host):
+    """Press "Connect TikTok" in a request whose Host header an attacker chose."""
+    client = act.client
+    token = csrf_token(client)
+    client.set_cookie("session", client.get_cookie("session").value, domain=host)
+    return client.post("/account/tiktok/connect", data={"csrf_token": token},
+                       headers={"Host": host})
+
+
+def test_a_forged_host_never_becomes_the_redirect_uri(app, act, sandbox, sari):
+    response = _connect_with_host(act, "evil.example")
+    assert response.status_code == 302
+    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    assert query["redirect_uri"] == ["http://localhost/account/tiktok/callback"]
+
+
+def test_without_a_configured_redirect_uri_nothing_goes_to_tiktok(app, act, sandbox, sari):
+    app.config.update(TIKTOK_REDIRECT_URI="", SERVER_NAME=None)  # as if start-up was skipped
+    response = _connect_with_host(act, "evil.example")
+    assert "evil.example" not in response.headers.get("Location", "")
+    assert not response.headers.get("Location", "").startswith(sandbox.base_url)
+    page = act.client.get("/account/tiktok").get_data(as_text=True)
+    assert "Connect TikTok" not in page
+
+
+def test_start_up_refuses_login_kit_without_a_redirect_uri_from_settings(app):
+    from flask import Flask
+
+    from webapp.auth import redirect_uri
+
+    def settings(**config):
+        fake = Flask("settings")
+        fake.config.update({"TIKTOK_CLIENT_KEY": KEY, "SERVER_NAME": None, **config})
+        redirect_uri.check_settings(fake)
+        return fake.config["TIKTOK_REDIRECT_URI"]
+
+    with pytest.raises(RuntimeError, match="TIKTOK_REDIRECT_URI"):
+        settings(TIKTOK_REDIRECT_URI="")
+    with pytest.raises(RuntimeError, match="absolute"):
+        settings(TIKTOK_REDIRECT_URI="/account/tiktok/callback")
+    assert settings(TIKTOK_REDIRECT_URI="https://viewpay.example/cb") == \
+        "https://viewpay.example/cb"
+    assert settings(TIKTOK_REDIRECT_URI="", SERVER_NAME="viewpay.example",
+                    PREFERRED_URL_SCHEME="https") == \
+        "https://viewpay.example/account/tiktok/callback"
+    without_key = Flask("no_key")
+    without_key.config.update(TIKTOK_CLIENT_KEY="", TIKTOK_REDIRECT_URI="")
+    redirect_uri.check_settings(without_key)  # no Login Kit: nothing to check

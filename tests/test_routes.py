@@ -30,7 +30,7 @@ def test_htmx_requests_after_session_expiry_get_hx_redirect(client):
 
 def test_signup_logs_in_and_shows_dashboard(client):
     token = csrf_token(client)
-    response = client.post("/signup", data={"email": "new@example.com", "password": "password123",
+    response = client.post("/signup", data={"email": "new@example.com", "password": "kopi-tubruk-77",
                                             "tiktok_handle": "@new.creator", "csrf_token": token},
                            follow_redirects=True)
     assert response.status_code == 200

@@ -89,10 +89,13 @@ class Config:
 
     # Login Kit (OAuth v2). Without a client key the "Connect TikTok" button is hidden and every
     # creator is tracked through the public page. The redirect URI must equal one registered
-    # with TikTok; empty means "this app's /account/tiktok/callback".
+    # with TikTok; with a client key it is required, or built from SERVER_NAME (the app's host,
+    # e.g. viewpay.example) and PREFERRED_URL_SCHEME, never from a request's Host header.
     TIKTOK_CLIENT_KEY = os.environ.get("TIKTOK_CLIENT_KEY", "")
     TIKTOK_CLIENT_SECRET = os.environ.get("TIKTOK_CLIENT_SECRET", "")
     TIKTOK_REDIRECT_URI = os.environ.get("TIKTOK_REDIRECT_URI", "")
+    SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")  # https in production
     TIKTOK_SCOPES = os.environ.get("TIKTOK_SCOPES", "user.info.basic,user.info.profile,video.list")
     # Fernet key(s) for TikTok tokens at rest, comma-separated (the first encrypts, all decrypt,
     # so a key can be rotated). Empty: a key derived from SECRET_KEY (rotating SECRET_KEY then
@@ -132,3 +135,11 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # A login (remember-me included) lasts at most this many days, and only until logout.
+    SESSION_DAYS = _int("SESSION_DAYS", 30)
+    # Failed logins counted per client IP and per email over LOGIN_WINDOW_SECONDS; at either
+    # limit every attempt, a right password too, is refused until the window ends. The IP
+    # limit is high: many phones share one carrier-grade NAT address.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = _int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 10)
+    LOGIN_MAX_FAILURES_PER_IP = _int("LOGIN_MAX_FAILURES_PER_IP", 100)
+    LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)

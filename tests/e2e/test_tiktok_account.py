@@ -10,7 +10,8 @@ def test_connect_on_tiktok_proves_the_account(app, sandbox, live_server, browser
     from webapp.auth import services as auth
 
     app.config.update(TIKTOK_CLIENT_KEY="sandbox-client-key",
-                      TIKTOK_CLIENT_SECRET="sandbox-client-secret")
+                      TIKTOK_CLIENT_SECRET="sandbox-client-secret",
+                      TIKTOK_REDIRECT_URI=live_server + "/account/tiktok/callback")
     with app.app_context():
         tt = factories.tiktok_user(sandbox, "sari.dance", nickname="Sari Dewi")
         auth.set_locale(factories.creator(), "en")

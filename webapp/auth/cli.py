@@ -1,7 +1,7 @@
 import click
 from flask.cli import AppGroup
 
-from webapp.auth import services
+from webapp.auth import passwords, services
 from webapp.auth.errors import AuthError
 
 users_cli = AppGroup("users", help="Create admin and creator accounts.")
@@ -13,6 +13,7 @@ users_cli = AppGroup("users", help="Create admin and creator accounts.")
 def create_admin(email: str, password: str):
     """Create an admin account (asks for the password)."""
     try:
+        passwords.check(password, email)
         user = services.create_admin(email, password)
     except AuthError as exc:
         raise click.ClickException(str(exc))
@@ -26,6 +27,7 @@ def create_admin(email: str, password: str):
 def create_creator(email: str, handle: str, password: str):
     """Onboard a creator from the shell (password prompted, or --password)."""
     try:
+        passwords.check(password, email)
         user = services.create_user(email, password, handle=handle)
     except AuthError as exc:
         raise click.ClickException(str(exc))

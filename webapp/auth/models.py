@@ -50,6 +50,22 @@ class User(UserMixin, db.Model):
         return bool(self.tiktok_user_id)
 
 
+class UserSession(db.Model):
+    """One login (a browser): it lasts while this row exists. The cookie holds random tokens;
+    only their SHA-256 is stored, so a leaked table cannot be replayed."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Remember-me (opt-in): replaced each time it brings the user back.
+    remember_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_resumed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class TikTokConnection(db.Model):
     """A creator's Login Kit grant. Tokens are Fernet-encrypted (webapp.auth.crypto)."""
 

@@ -1,20 +1,14 @@
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_babel import gettext as _, ngettext
+from flask_login import current_user, login_required
 
-from webapp.auth import bp, services
-from webapp.auth.errors import AuthError
+from webapp.auth import bp, login as login_state, services, throttle
+from webapp.auth.errors import AuthError, EmailTaken
 from webapp.auth.forms import HandleForm, LoginForm, SignupForm
-from webapp.auth.models import User
-from webapp.extensions import db, limiter, login_manager
+from webapp.extensions import limiter, login_manager
 from webapp.htmx import is_htmx, unauthorized_response
-
-
-@login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
 
 
 @login_manager.unauthorized_handler
@@ -45,13 +39,22 @@ def _safe_next(target: str | None) -> str | None:
 def login():
     """Log in with email and password."""
     form = LoginForm()
-    if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user:
-            login_user(user, remember=True)
-            return redirect(_safe_next(request.args.get("next")) or _home_for(user))
-        form.password.errors.append(_("Wrong email or password."))
     status = 422 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        ip, email = request.remote_addr or "", form.email.data
+        wait = throttle.locked_for(ip, email)
+        if wait:  # whatever the password: a right one must not be told apart now
+            form.password.errors.append(ngettext(
+                "Too many failed attempts. Try again in %(num)d minute.",
+                "Too many failed attempts. Try again in %(num)d minutes.", -(-wait // 60)))
+            return render_template("auth/login.html", form=form), 429
+        user = services.authenticate(email, form.password.data)
+        if user:
+            throttle.succeeded(ip, email)
+            login_state.log_in(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")) or _home_for(user))
+        throttle.failed(ip, email)
+        form.password.errors.append(_("Wrong email or password."))
     return render_template("auth/login.html", form=form), status
 
 
@@ -64,11 +67,13 @@ def signup():
         try:
             user = services.create_user(form.email.data, form.password.data,
                                         handle=form.tiktok_handle.data)
-        except AuthError:  # lost a race: the email was taken, or the handle proven, just now
+        except EmailTaken:  # as slow as a sign-up that works (the password is hashed first)
+            form.email.errors.append(_("An account with this email already exists."))
+        except AuthError:  # lost a race: the handle was proven just now
             form.email.errors.append(_("This account could not be created. Check the email "
                                        "and the TikTok handle, and try again."))
         else:
-            login_user(user, remember=True)
+            login_state.log_in(user)
             flash(_("Welcome! Submit your first TikTok video below."))
             return redirect(url_for("submissions.dashboard"))
     status = 422 if request.method == "POST" else 200
@@ -105,8 +110,8 @@ def set_handle():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Log out."""
-    logout_user()
+    """Log out: this browser's login ends on the server too (a copied cookie is worthless)."""
+    login_state.log_out()
     return redirect(url_for("auth.login"))
 
 

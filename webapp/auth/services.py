@@ -9,13 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.audit import services as audit
-from webapp.auth.errors import AuthError
+from webapp.auth import passwords, sessions
+from webapp.auth.errors import AuthError, EmailTaken
 from webapp.auth.models import ADMIN, CREATOR, User
 from webapp.extensions import db
 from webapp.timeutil import utcnow
 
 HANDLE_RE = re.compile(r"^[A-Za-z0-9_.]{2,24}$")
-MIN_PASSWORD = 8
 
 
 def normalise_handle(handle: str) -> str:
@@ -30,24 +30,29 @@ def find_by_email(email: str) -> User | None:
 
 
 def create_user(email: str, password: str, *, role: str = CREATOR, handle: str | None = None) -> User:
-    """Create an account; raises AuthError on a duplicate email, weak password or bad handle."""
+    """Create an account; raises EmailTaken, or AuthError on a short password or bad handle.
+
+    Where a person chooses the password (sign-up, `users create-*`) `passwords.check` runs
+    first; test factories and the demo use this directly.
+    """
     email = email.strip().lower()
-    if find_by_email(email):
-        raise AuthError("An account with this email already exists.")
-    if len(password or "") < MIN_PASSWORD:
-        raise AuthError(f"The password needs at least {MIN_PASSWORD} characters.")
+    if len(password or "") < passwords.MIN_LENGTH:
+        raise AuthError(f"The password needs at least {passwords.MIN_LENGTH} characters.")
     if role == CREATOR:
         handle = normalise_handle(handle or "")
         if handle_taken(handle):
             raise AuthError("The owner of this TikTok account has proven it on another account.")
     user = User(email=email, role=role, tiktok_handle=handle)
+    # Hashed before looking the email up, so that a taken email answers no faster than a new one.
     user.set_password(password)
+    if find_by_email(email):
+        raise EmailTaken("An account with this email already exists.")
     db.session.add(user)
     try:
         db.session.commit()
     except IntegrityError as exc:  # two sign-ups racing for the same email
         db.session.rollback()
-        raise AuthError("An account with this email already exists.") from exc
+        raise EmailTaken("An account with this email already exists.") from exc
     return user
 
 
@@ -105,8 +110,24 @@ def create_admin(email: str, password: str) -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The user with this email and password, or None; an unknown email costs the same time."""
     user = find_by_email(email or "")
-    return user if user and user.check_password(password or "") else None
+    if user is None:
+        passwords.spend_hash_time(password)
+        return None
+    return user if user.check_password(password or "") else None
+
+
+def change_password(user_id: int, current: str, new: str) -> User:
+    """Set a new password (the current one proves it is the owner) and end every login."""
+    user = db.session.get(User, user_id)
+    if not user.check_password(current or ""):
+        raise AuthError("The current password is not right.")
+    passwords.check(new, user.email)
+    user.set_password(new)
+    sessions.end_all(user_id, commit=False)
+    db.session.commit()
+    return user
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -2,11 +2,11 @@
 import hmac
 import secrets
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from webapp.auth import bio, bp, connections
+from webapp.auth import bio, bp, connections, redirect_uri
 from webapp.auth.errors import TikTokLinkError
 from webapp.auth.messages import link_error
 from webapp.extensions import limiter
@@ -18,15 +18,20 @@ _STATE_KEY = "tiktok_oauth"
 
 @bp.before_request
 def creators_only():
-    if request.path.startswith("/account/") and current_user.is_authenticated \
-            and current_user.is_admin:
+    if request.path.startswith(("/account/tiktok", "/account/handle")) \
+            and current_user.is_authenticated and current_user.is_admin:
         abort(404)  # admins have no TikTok account to connect
+
+
+def _oauth_enabled() -> bool:
+    """Login Kit is configured, with a redirect URI from settings (never from the Host header)."""
+    return oauth_configured() and redirect_uri.configured(current_app.config) is not None
 
 
 def _context(**extra) -> dict:
     uid = current_user.id
     return dict(conn=connections.get(uid), code=bio.current_code(uid), user=current_user,
-                oauth_enabled=oauth_configured(), **extra)
+                oauth_enabled=_oauth_enabled(), **extra)
 
 
 @bp.get("/account/tiktok")
@@ -40,7 +45,7 @@ def tiktok_account():
 @login_required
 def tiktok_connect():
     """Send the creator to TikTok's consent page with a one-time state (our CSRF guard)."""
-    if not oauth_configured():
+    if not _oauth_enabled():
         flash(link_error("not_configured"))
         return redirect(url_for("auth.tiktok_account"))
     state = secrets.token_urlsafe(32)
@@ -57,6 +62,9 @@ def tiktok_callback():
     if (not expected or expected.get("uid") != current_user.id
             or not hmac.compare_digest(str(expected.get("state", "")), given)):
         flash(link_error("state"))
+        return redirect(url_for("auth.tiktok_account"), 303)
+    if not _oauth_enabled():
+        flash(link_error("not_configured"))
         return redirect(url_for("auth.tiktok_account"), 303)
     error = request.args.get("error")
     if error or not request.args.get("code"):
