@@ -150,7 +150,7 @@ def test_pages_are_stable_and_keep_the_filters(app, act, trail):
 def test_hostile_parameters_never_500_or_reflect_html(act, trail, query):
     _admin_in_english(act)
     response = act.client.get(f"/admin/audit?{query}")
-    assert response.status_code in (200, 404)
+    assert response.status_code in (200, 400, 404)  # 400: a NUL byte (webapp.bounds)
     html = response.get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     if response.status_code == 200 and "<script>" in query:

@@ -3,6 +3,7 @@ import os
 
 from flask import Flask
 
+from webapp import bounds
 from webapp.config import Config
 
 
@@ -18,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
             app.instance_path, "viewpay.db")
     check_settings(app, embedded)
     register_extensions(app)
+    bounds.init_app(app)  # before the blueprints: their <int:...> rules use its converter
     register_blueprints(app)
     register_template_helpers(app)
     register_commands(app)

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from webapp.admin import bp
 from webapp.admin.forms import RejectForm
+from webapp.bounds import parse_ids
 from webapp.extensions import db
 from webapp.submissions import services as submissions
 from webapp.submissions.errors import ReviewError
@@ -79,7 +80,7 @@ def approve(submission_id: int):
 @bp.post("/submissions/approve-selected")
 def approve_selected():
     """Approve every ticked submission at once (a plain form post: the whole queue changes)."""
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:500]
+    ids = parse_ids(request.form.getlist("ids"))[:500]
     approved, skipped = submissions.approve_many(ids, current_user.id)
     flash(_("Approved %(count)s submission(s).", count=len(approved)))
     if skipped:
