@@ -3,16 +3,18 @@ import os
 
 from flask import Flask
 
-from webapp import bounds
+from webapp import bounds, security
 from webapp.config import Config
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=False)
+    # INSTANCE_PATH (tests, benchmarks): keep the database and secret key out of the checkout.
+    app = Flask(__name__, instance_relative_config=False,
+                instance_path=(config or {}).get("INSTANCE_PATH"))
     app.config.from_object(Config)
     if config:
         app.config.update(config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    security.restrict_instance_dir(app.instance_path)
     embedded = not app.config.get("SQLALCHEMY_DATABASE_URI")
     if embedded:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
@@ -21,6 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     bounds.init_app(app)  # before the blueprints: their <int:...> rules use its converter
     register_blueprints(app)
+    register_errorhandlers(app)
+    security.init_app(app)  # headers on every answer, error pages included
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -65,6 +69,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(submissions_bp)
     app.register_blueprint(earnings_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from webapp import errors
+
+    errors.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:

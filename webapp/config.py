@@ -126,6 +126,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     POLL_SECONDS = _int("POLL_SECONDS", 10)
     CHECKING_POLL_SECONDS = _int("CHECKING_POLL_SECONDS", 2)
+    # Largest request body accepted, in bytes; a larger one is refused with 413.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1_000_000)
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; phones keep tabs open for days
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
     RATELIMIT_HEADERS_ENABLED = True

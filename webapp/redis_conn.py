@@ -18,13 +18,14 @@ def connect(redis_url: str | None, instance_path: str) -> redis.Redis:
 
 
 def _embedded(instance_path: str) -> redis.Redis:
-    os.makedirs(instance_path, exist_ok=True)
+    os.makedirs(instance_path, mode=0o700, exist_ok=True)
     sock = os.path.join(instance_path, "redis.sock")
     client = _try_socket(sock)
     if client is not None:
         return client
     # Two processes starting at once must not both launch a server on the same socket.
-    with open(os.path.join(instance_path, "redis.lock"), "w") as lock:
+    lock_fd = os.open(os.path.join(instance_path, "redis.lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+    with os.fdopen(lock_fd, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         client = _try_socket(sock)
         if client is not None:

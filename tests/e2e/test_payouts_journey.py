@@ -1,4 +1,6 @@
 """A creator withdraws on a 360 px phone; an admin approves and pays; the creator sees it paid."""
+from playwright.sync_api import expect
+
 from tests import factories
 from tests.e2e.conftest import login
 
@@ -30,8 +32,7 @@ def test_withdrawal_from_request_to_paid(app, sandbox, live_server, browser_page
     page.wait_for_selector("#withdraw-form .error")
     page.fill("#amount", "20.000")
     page.click("#withdraw-form button[type=submit]")
-    page.wait_for_function(
-        "document.querySelector('#available summary').textContent.trim() === 'Rp4.890,00'")
+    expect(page.locator("#available summary")).to_have_text("Rp4.890,00")  # no eval under CSP
     assert page.evaluate("window.__notReloaded") is True
     assert page.locator("#payouts .payout").count() == 1
     page.click("#available summary")  # the exact figure is one tap away

@@ -1,0 +1,70 @@
+"""Error answers: a small page in the site's layout, a short fragment for HTMX, JSON under /api/."""
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from webapp.htmx import is_htmx
+
+MESSAGES = {
+    400: (_l("Something is wrong with that request"),
+          _l("Go back, reload the page and try again.")),
+    403: (_l("Not for your account"), _l("Your account cannot open this page.")),
+    404: (_l("Page not found"),
+          _l("This page does not exist (any more), or it is not yours to see.")),
+    405: (_l("Not like that"),
+          _l("This page cannot be used that way. Go back and use its buttons.")),
+    413: (_l("Too large"), _l("That was more than we accept at once. Send less and try again.")),
+    429: (_l("Too many tries"), _l("Wait a minute, then try again.")),
+    500: (_l("Something went wrong on our side"),
+          _l("It is not your fault. Try again in a minute.")),
+}
+FORM_EXPIRED = _l("This form has expired. Reload the page and try again.")
+
+# When even the layout cannot be rendered (the database is down, say): no template, no query.
+PLAIN_500 = """<!doctype html><html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>ViewPay</title>
+<link rel="stylesheet" href="/static/app.css"></head><body><main><section class="card narrow">
+<h1>Terjadi kesalahan · Something went wrong</h1>
+<p>Coba lagi sebentar lagi. · Try again in a minute.</p></section></main></body></html>"""
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(("text/html", "application/json"))
+    return best == "application/json"
+
+
+def render_error(error: HTTPException):
+    """The answer for an HTTP error, keeping its headers (Allow on a 405, Retry-After on a 429)."""
+    if error.response is not None:  # abort(response): already a complete answer
+        return error.response
+    code = error.code or 500
+    title, text = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    if isinstance(error, CSRFError):
+        text = FORM_EXPIRED
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    if wants_json():
+        return jsonify(error=str(title), status=code), code, headers
+    template = "errors/_error.html" if is_htmx() else "errors/error.html"
+    return render_template(template, code=code, title=title, text=text), code, headers
+
+
+def server_error(error: HTTPException):
+    """500: logged by Flask already; answered without trusting the session or the layout."""
+    from webapp.extensions import db
+
+    try:
+        db.session.rollback()  # a failed transaction would fail the layout's queries too
+        return render_error(error)
+    except Exception:  # noqa: BLE001 - the error page must not itself become an error
+        current_app.logger.exception("error page failed; answering with the plain page")
+        return PLAIN_500, 500, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def init_app(app: Flask) -> None:
+    for code in MESSAGES:
+        if code != 500:
+            app.register_error_handler(code, render_error)
+    app.register_error_handler(500, server_error)
