@@ -1,4 +1,9 @@
+import time
+
 from jobs.context import app_context
+from webapp.outages import INFRA_ERRORS, backoff_seconds
+
+SCAN_ATTEMPTS = 6  # about a minute of waiting, well inside the scan's 300 s timeout
 
 
 def refresh_submission(submission_id: int) -> str:
@@ -26,8 +31,17 @@ def refresh_tokens(within_seconds: int) -> int:
 
 
 def enqueue_due() -> int:
-    """The periodic job: queue refreshes of every video that is due."""
+    """The periodic job: queue refreshes of every video that is due.
+
+    A database or Redis blip is waited out here: failing would skip the scan until its next
+    interval (an hour by default). Safe to repeat: queued videos are leased, job ids unique."""
     from webapp.tracking.scheduling import enqueue_due_refreshes
 
-    with app_context():
-        return enqueue_due_refreshes()
+    for attempt in range(SCAN_ATTEMPTS):
+        try:
+            with app_context():
+                return enqueue_due_refreshes()
+        except INFRA_ERRORS:
+            if attempt == SCAN_ATTEMPTS - 1:
+                raise
+            time.sleep(backoff_seconds(attempt, base=2.0, cap=30.0))

@@ -7,7 +7,12 @@ Periodic work must survive a backlog, a Redis restart or a lost job record, so:
 
 rq-scheduler's lock can expire, so the database (next_refresh_at, unique job ids, the ledger's
 idempotency keys) remains the final guard against doing work twice.
+
+The scheduler outlives Redis blips: `run` waits them out with capped exponential backoff and
+jitter instead of exiting, and every tick is recorded (SCHEDULER_TICK_KEY) for /healthz.
 """
+import logging
+import signal
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,9 +21,12 @@ from rq.job import Job
 from rq_scheduler import Scheduler
 
 from jobs.context import get_app
+from webapp.operations import LEDGER_VERIFY, PERIODIC, SCHEDULER_TICK_KEY, periodic_queue_name
+from webapp.outages import INFRA_ERRORS, backoff_seconds
 
-PERIODIC = "viewpay-periodic-refresh-due"
-LEDGER_VERIFY = "viewpay-periodic-ledger-verify"
+__all__ = ["LEDGER_VERIFY", "PERIODIC", "Periodic", "PeriodicScheduler", "make_scheduler",
+           "periodic_queue_name", "register", "register_ledger_verify"]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,11 +40,6 @@ class Periodic:
     timeout: int
 
 
-def periodic_queue_name(queue_name: str) -> str:
-    """The queue periodic jobs wait in; workers listen to it before `queue_name`."""
-    return f"{queue_name}-periodic"
-
-
 class PeriodicScheduler(Scheduler):
     """rq-scheduler that restores missing periodic jobs on every tick.
 
@@ -48,6 +51,8 @@ class PeriodicScheduler(Scheduler):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.periodic: dict[str, Periodic] = {}
+        self._outages = 0  # consecutive failed attempts, for the backoff
+        self._stopping = False
 
     def add_periodic(self, spec: Periodic) -> None:
         self.periodic[spec.job_id] = spec
@@ -56,7 +61,48 @@ class PeriodicScheduler(Scheduler):
     def enqueue_jobs(self):
         for spec in self.periodic.values():
             _ensure(self, spec)
-        return super().enqueue_jobs()
+        jobs = super().enqueue_jobs()
+        self.connection.hset(SCHEDULER_TICK_KEY, mapping={"at": time.time(),
+                                                          "interval": self._interval})
+        self._outages = 0
+        return jobs
+
+    def run(self, burst=False):
+        """rq-scheduler's loop, resumed after Redis comes back instead of exiting."""
+        while True:
+            try:
+                if self._outages:
+                    self._forget_registration()  # raises while Redis is still away
+                return super().run(burst=burst)
+            except INFRA_ERRORS as exc:
+                if self._stopping:
+                    raise SystemExit() from exc
+                delay = backoff_seconds(self._outages)
+                self._outages += 1
+                log.warning("scheduler: Redis failed (%s: %s); trying again in %.1f s",
+                            type(exc).__name__, exc, delay)
+                time.sleep(delay)
+
+    def _forget_registration(self) -> None:
+        """Mark the previous run dead, so that registering again is allowed."""
+        self.remove_lock()
+        self.register_death()
+
+    def _install_signal_handlers(self):
+        """Stop on SIGTERM/SIGINT even while Redis is away (rq-scheduler's handler would raise
+        a ConnectionError instead of exiting then)."""
+        def stop(signum, frame):
+            self._stopping = True
+            log.info("Shutting down the scheduler")
+            try:
+                self.register_death()
+                self.remove_lock()
+            except INFRA_ERRORS:
+                pass  # the scheduler key and the lock expire on their own
+            raise SystemExit()
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
 
     def enqueue_job(self, job):
         """Queue a due job, except a periodic job still waiting from last time: only reschedule."""

@@ -105,3 +105,15 @@ def test_ticks_of_two_schedulers_never_queue_a_periodic_job_twice(ctx):
     scheduled = [(job.id, at) for job, at in first.get_jobs(with_times=True)]
     assert sorted(job_id for job_id, _ in scheduled) == [LEDGER_VERIFY, PERIODIC]
     assert all(at > datetime.now(timezone.utc).replace(tzinfo=None) for _, at in scheduled)
+
+
+def test_every_tick_records_the_heartbeat_that_healthz_reads(ctx):
+    from webapp.operations import SCHEDULER_TICK_KEY, scheduler_tick
+
+    assert scheduler_tick()["stale"] is True  # never ticked
+    make_scheduler(ctx).enqueue_jobs()
+    tick = scheduler_tick()
+    assert tick["stale"] is False and tick["age_seconds"] < 5
+    assert tick["interval_seconds"] == min(60, ctx.config["REFRESH_SCAN_SECONDS"])
+    jobqueue.connection.hset(SCHEDULER_TICK_KEY, "at", 0)  # three ticks ago and more
+    assert scheduler_tick()["stale"] is True

@@ -39,3 +39,25 @@ def log_something() -> None:
     finally:
         logger.removeHandler(handler)
         handler.close()
+
+
+def nap_then_mark(key: str, seconds: float) -> None:
+    """A job that is still running while a test takes Redis away, then notes that it ran."""
+    import time
+
+    from webapp.extensions import jobqueue
+
+    time.sleep(seconds)
+    with app_context():
+        jobqueue.connection.set(key, os.getpid())
+
+
+def mark(key: str) -> None:
+    from webapp.extensions import jobqueue
+
+    with app_context():
+        jobqueue.connection.set(key, os.getpid())
+
+
+def boom(message: str) -> None:
+    raise RuntimeError(message)

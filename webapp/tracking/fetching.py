@@ -4,7 +4,8 @@ Per video: the Display API when its creator is connected (token usable), else th
 Display is asked for up to 20 of one creator's videos per call. When a Display call fails
 (token refused, TikTok down or throttling us, unreadable answer) those videos go to the page for
 this run. An id missing from a Display answer stays NotOwned (not owned or not available): it
-is recorded as a failed fetch, never as 0 views.
+is recorded as a failed fetch, never as 0 views. Our own Redis or database failing is nobody's
+answer: those errors (webapp.outages) propagate so that RQ retries the whole job.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections import defaultdict
 from typing import Iterable
 
 from webapp.auth import tokens
+from webapp.outages import INFRA_ERRORS
 from webapp.tiktok.client import Sources
 from webapp.tiktok.display import chunked
 from webapp.tiktok.errors import AuthError, Garbled, Throttled, TikTokError
@@ -34,6 +36,8 @@ def fetch_counts(items: Iterable[tuple[int, str, int]],
     for creator_id, videos in by_creator.items():
         try:
             for_page += _via_display(sources, creator_id, videos, results)
+        except INFRA_ERRORS:
+            raise
         except Exception:  # a bug or an outage of ours on one creator: the page still works
             log.exception("Display API path failed for creator %s", creator_id)
             for_page += [v for v in videos if v[0] not in results]
@@ -93,6 +97,8 @@ def _via_page(sources: Sources, videos: list[tuple[int, str]], results: dict[int
             results[submission_id] = throttled = exc
         except TikTokError as exc:
             results[submission_id] = exc
+        except INFRA_ERRORS:
+            raise  # our Redis (the rate budget) or database, not the video: retry the job
         except Exception as exc:  # never let one video's surprise end the batch
             log.exception("page fetch of %s failed unexpectedly", video_id)
             results[submission_id] = Garbled(f"unexpected {type(exc).__name__}")

@@ -2,20 +2,26 @@
 
 Each video's outcome is applied on its own: one bad id, creator or answer never fails the rest
 of a batch. A failed fetch writes no views and moves no money (services.record_failure).
+Our own Redis or database failing is not the video's failure: it fails the job, which RQ retries
+(webapp.tracking.scheduling.RETRY), and the video's failure count and backoff stay untouched.
 """
 import logging
+import time
 
+import redis
 from sqlalchemy import select
 
 from webapp.earnings import services as earnings
-from webapp.extensions import db
+from webapp.extensions import db, jobqueue
+from webapp.outages import INFRA_ERRORS
 from webapp.submissions.models import APPROVED, Submission
 from webapp.tiktok.errors import Throttled, TikTokError
 from webapp.tiktok.stats import VideoStats
-from webapp.tracking import fetching, services
+from webapp.tracking import fetching, scheduling, services
 from webapp.tracking.errors import InvalidViews
 
 log = logging.getLogger(__name__)
+LAST_SUCCESS_KEY = "viewpay:fetch:last-success"  # hash: source -> unix time of its last count
 
 
 def refresh_submission(submission_id: int) -> str:
@@ -30,15 +36,31 @@ def refresh_many(submission_ids: list[int]) -> dict[int, str]:
         .where(Submission.id.in_(submission_ids), Submission.status == APPROVED)).all()
     db.session.rollback()  # no transaction held open across the network calls
     results = fetching.fetch_counts([tuple(r) for r in rows])
-    outcomes = {}
+    outcomes, counted = {}, set()
     for submission_id, result in results.items():
         try:
             outcomes[submission_id] = _apply(submission_id, result)
-        except Exception:  # a bug or a database hiccup on one video must not lose the others
+            if isinstance(result, VideoStats) and outcomes[submission_id] != "invalid_views":
+                counted.add(result.source)
+        except INFRA_ERRORS:
+            raise  # to RQ, which retries the job; the videos done so far are safe to redo
+        except Exception:  # a bug on one video must not lose the others
             db.session.rollback()
             log.exception("applying the refresh of submission %s failed", submission_id)
             outcomes[submission_id] = "error"
+    scheduling.forget_leases(submission_ids)
+    _note_success(counted)
     return outcomes
+
+
+def _note_success(sources: set[str]) -> None:
+    """When each source last gave us a count, for /healthz (bookkeeping: never fails a job)."""
+    if not sources:
+        return
+    try:
+        jobqueue.connection.hset(LAST_SUCCESS_KEY, mapping=dict.fromkeys(sources, time.time()))
+    except redis.RedisError:
+        log.warning("could not note the last successful fetch of %s", sorted(sources))
 
 
 def _apply(submission_id: int, result) -> str:
