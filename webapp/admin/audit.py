@@ -28,8 +28,11 @@ ACTION_LABELS = {
     "bank_details": _l("Saved bank details"),
     "handle_released": _l("Released a TikTok handle"),
     "claim_superseded": _l("Claim superseded by the proven owner"),
+    "job_retry": _l("Retried a failed job"),
+    "job_drop": _l("Dropped a failed job"),
 }
 SUBJECT_LABELS = {
+    "job": _l("Background job"),
     "submission": _l("Video"),
     "payout": _l("Payout"),
     "payouts": _l("Payouts"),
