@@ -309,3 +309,15 @@ def test_a_count_stored_but_never_credited_is_caught_and_recovered_once(app, san
     with app.app_context():
         assert earnings.balance(video["creator_id"]) == RATE * 5_000
         assert verify_ledger() == []
+
+
+def test_the_periodic_scan_recovers_an_uncredited_count(app, sandbox, runner):
+    with app.app_context():
+        video = factories.approved_video(sandbox, views=1_000)
+        tracking.record_snapshot(video["sub_id"], VideoStats(
+            video_id=video["vid"], source="page", views=7_000, likes=400))
+    app.config["CREDIT_GRACE_SECONDS"] = 0
+    runner.invoke(args=["jobs", "refresh-due"])  # the scan, as the scheduler runs it
+    with app.app_context():
+        assert earnings.balance(video["creator_id"]) == RATE * 7_000
+        assert verify_ledger() == []

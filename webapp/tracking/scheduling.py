@@ -42,6 +42,11 @@ def enqueue_due_refreshes() -> int:
         from webapp.submissions import services as submissions  # it imports tracking
 
         submissions.auto_approve_due()  # first: what it approves is due for a refresh now
+    # A count a killed worker stored but never credited is credited now, not at the next
+    # refresh of that video (one query; the credit itself is idempotent).
+    from webapp.earnings import recovery  # earnings imports tracking: at call time
+
+    recovery.credit_missing()
     due = services.due_refreshes()
     connected = connections.active_user_ids({creator_id for _, creator_id in due})
     services.lease([submission_id for submission_id, _ in due], LEASE_SECONDS)
