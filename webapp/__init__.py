@@ -33,19 +33,24 @@ def create_app(config: dict | None = None) -> Flask:
 def check_settings(app: Flask, embedded: bool) -> None:
     """Refuse to run with settings that would fail later or silently weaken security."""
     from webapp import secrets_file
+    from webapp.auth import redirect_uri
     from webapp.earnings.rates import validate_rate
 
     if not app.config.get("SECRET_KEY"):
         if not (embedded or app.config.get("TESTING")):
             raise RuntimeError("Set SECRET_KEY: sessions and stored TikTok tokens depend on it.")
         app.config["SECRET_KEY"] = secrets_file.instance_secret(app.instance_path)
+    redirect_uri.check_settings(app)  # Login Kit's callback URL from settings, never the Host
     with app.app_context():
         validate_rate(app.config["RATE_PER_VIEW"])  # a bad RATE_PER_VIEW would fail every approval
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import i18n, sqlite_pragmas
+    from webapp import i18n, logs, sqlite_pragmas
+    from webapp.auth import throttle
     from webapp.extensions import csrf, db, jobqueue, limiter, login_manager, migrate
+
+    logs.init_app(app)  # JSON lines with the request id, first: everything after logs
 
     sqlite_pragmas.init_app(app)  # engine options must be set before the engine exists
     db.init_app(app)
@@ -53,8 +58,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
-    if not app.config.get("RATELIMIT_STORAGE_URI"):
-        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    # One count for all gunicorn workers: the app's Redis, the embedded one included.
+    app.config["RATELIMIT_STORAGE_URI"] = throttle.limiter_storage_uri(app)
     limiter.init_app(app)
     jobqueue.init_app(app)
 
@@ -69,6 +74,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(submissions_bp)
     app.register_blueprint(earnings_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    from webapp.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

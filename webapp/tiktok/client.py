@@ -1,6 +1,6 @@
 """Builds the TikTok HTTP client, the guard and the sources from the app's config (the only
 Flask-aware module here; the rest of the package takes plain values)."""
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 
 from webapp.tiktok.breaker import BreakerSettings
 from webapp.tiktok.guard import SourceGuard
@@ -52,9 +52,8 @@ class Sources:
 
 def login_kit(http: TikTokHttp | None = None) -> LoginKit:
     config = current_app.config
+    # From settings only (webapp.auth.redirect_uri fixes it at start-up): never the Host header.
     redirect_uri = config["TIKTOK_REDIRECT_URI"]
-    if not redirect_uri and has_request_context():  # only authorize and code exchange need it
-        redirect_uri = url_for("auth.tiktok_callback", _external=True)
     scopes = tuple(s.strip() for s in config["TIKTOK_SCOPES"].split(",") if s.strip())
     return LoginKit(http or http_from_config(), OAuthApp(
         client_key=config["TIKTOK_CLIENT_KEY"], client_secret=config["TIKTOK_CLIENT_SECRET"],
