@@ -160,12 +160,15 @@ def test_sign_up_with_a_handle_an_unproven_account_uses(client, budi_tt):
     assert auth.find_by_email("budi@example.com").tiktok_handle == "Budi_Masak"
 
 
-def test_proving_takes_the_handle_and_supersedes_the_squatters_claims(app, act, sandbox,
-                                                                      monkeypatch):
-    from webapp.tracking import flags
+def test_proving_takes_the_handle_and_supersedes_the_squatters_claims(app, act, sandbox):
+    from webapp.auth import signals
 
     proofs = []
-    monkeypatch.setattr(flags, "on_identity_proven", proofs.append, raising=False)
+
+    def heard(user_id):  # listens like tracking does; changes nothing
+        proofs.append(user_id)
+
+    signals.identity_proven.connect(heard)
     with app.app_context():
         budi_tt = factories.tiktok_user(sandbox, "budi_masak")
         squatter = factories.creator("squat@example.com", "budi_masak")
@@ -185,6 +188,7 @@ def test_proving_takes_the_handle_and_supersedes_the_squatters_claims(app, act, 
     done = act.hx_post("/account/tiktok/bio-check")
     assert done.status_code == 200 and "is yours" in done.get_data(as_text=True)
     assert proofs == [owner_id]
+    signals.identity_proven.disconnect(heard)
 
     with app.app_context():
         lost = db.session.get(User, squatter_id)

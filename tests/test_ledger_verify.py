@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from jobs.scheduler import LEDGER_VERIFY, PERIODIC, register, register_ledger_verify
 from tests.conftest import run_worker
-from webapp.tracking import flags
+from webapp.tracking import decisions, flags
 from tests.test_earnings_services import earn, key, new_creator, observe, with_bank
 from webapp.earnings import payouts, rates
 from webapp.earnings import services as earnings
@@ -28,7 +28,7 @@ def books(ctx):
     video = earn(sari, 150_247)
     earnings.credit_snapshot(video.id, observe(video, 2_000_000_000).id)
     for flag in flags.open_for_creator(sari.id):  # the jump is held; an admin vouches for it
-        flags.clear(flag.id, admin.id, "campaign went viral, checked on TikTok")
+        decisions.clear(flag.id, admin.id, "campaign went viral, checked on TikTok")
     earnings.credit_snapshot(video.id, observe(video, 1_900_000_000).id)
     rates.change_submission_rate(video.id, Decimal("0.00003"), admin.id, "campaign bonus")
     earn(budi, 777)

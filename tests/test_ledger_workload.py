@@ -9,7 +9,7 @@ import os
 import random
 from decimal import Decimal
 
-from webapp.tracking import flags
+from webapp.tracking import decisions, flags
 from tests.test_earnings_services import approved_submission, key, new_creator, observe
 from webapp.earnings import payouts, rates
 from webapp.earnings import services as earnings
@@ -117,7 +117,7 @@ def run_plan(plan: list[tuple]) -> dict:
             # The plan's random jumps trip the spike rule; an admin vouches for each at once,
             # so the figures stay plain arithmetic (the flags are tested in test_trust_*).
             for flag in flags.open_for_creator(creators[c].id):
-                flags.clear(flag.id, admin.id, "plan")
+                decisions.clear(flag.id, admin.id, "plan")
         elif kind == "drop":
             held = observe(subs[(c, v)], x)
             assert held.state == "suspect"

@@ -66,7 +66,7 @@ def test_a_job_logs_its_job_id_through_a_real_worker(app, captured):
     assert record["job_id"] == "job-log-1" and record["request_id"] is None
 
 
-def test_configure_installs_one_json_handler(monkeypatch):
+def test_configure_installs_one_json_handler():
     root = logging.getLogger()
     before = list(root.handlers)
     try:

@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.submissions.models import Submission
 from webapp.tiktok.stats import VideoStats
 from webapp.timeutil import utcnow
-from webapp.tracking import flags
+from webapp.tracking import decisions, flags
 from webapp.tracking import services as tracking
 from webapp.tracking.models import Flag, ViewSnapshot
 
@@ -85,7 +85,7 @@ def test_clearing_makes_it_pending_then_available_after_the_window(app, spiked):
     app.config["VALIDATION_DAYS"] = 3
     with app.app_context():
         flag = db.session.scalar(select(Flag))
-        flags.clear(flag.id, spiked["admin_id"], "viral on TikTok, checked by hand")
+        decisions.clear(flag.id, spiked["admin_id"], "viral on TikTok, checked by hand")
         now = utcnow()
         t = earnings.totals(spiked["creator_id"], now)
         assert (t.held, t.available) == (0, 0)
@@ -183,7 +183,7 @@ def test_an_unproven_creator_s_money_is_held_until_the_proof(app, sandbox):
         factories.prove(sub.creator, sub.author_id_seen)  # the proof clears what it answers
         db.session.expire_all()
         assert db.session.get(Flag, flag.id).status == "cleared"
-        assert flags.on_identity_proven(video["creator_id"]) == []  # nothing left to clear
+        assert decisions.on_identity_proven(video["creator_id"]) == []  # nothing left to clear
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "flag_cleared"))
         assert event.actor_id is None  # the system's decision
         assert earnings.totals(video["creator_id"]).available == RATE * 100_000
@@ -226,7 +226,7 @@ def test_an_admin_upholding_the_manual_count_is_asked_no_more(app, sandbox, runn
     factories.set_views(sandbox, video["vid"], 45_316)
     refresh_all(app, runner)
     with app.app_context():
-        flags.clear(db.session.scalar(select(Flag.id)), video["admin_id"], "entry is right")
+        decisions.clear(db.session.scalar(select(Flag.id)), video["admin_id"], "entry is right")
     refresh_all(app, runner)
     with app.app_context():
         assert db.session.scalar(select(func.count(Flag.id)).where(Flag.status == "open")) == 0
@@ -250,9 +250,9 @@ def test_accepting_tiktok_s_lower_count_books_the_decrease_with_the_reason(app, 
     refresh_all(app, runner)
     with app.app_context():
         flag_id = db.session.scalar(select(Flag.id))
-        flags.confirm(flag_id, video["admin_id"], "my entry had a typo")
+        decisions.confirm(flag_id, video["admin_id"], "my entry had a typo")
         with pytest.raises(flags.FlagError):
-            flags.confirm(flag_id, video["admin_id"], "my entry had a typo")
+            decisions.confirm(flag_id, video["admin_id"], "my entry had a typo")
         assert earnings.balance(video["creator_id"]) == RATE * 45_316
         last = db.session.scalar(select(LedgerEntry).order_by(LedgerEntry.id.desc()))
         assert (last.amount, last.note) == (-(RATE * 14_684), "my entry had a typo")

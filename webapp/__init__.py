@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     bounds.init_app(app)  # before the blueprints: their <int:...> rules use its converter
     register_blueprints(app)
+    register_signal_receivers()
     register_errorhandlers(app)
     security.init_app(app)  # headers on every answer, error pages included
     register_template_helpers(app)
@@ -79,6 +80,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
 
 
+def register_signal_receivers() -> None:
+    """Areas hear each other's news without importing each other (webapp.auth.signals): the
+    receivers connect when their modules load, so load them in every process (web, worker)."""
+    from webapp.submissions import services  # noqa: F401 (claims end when a handle is lost)
+    from webapp.tracking import decisions  # noqa: F401 (a proof releases the money it held)
+
+
 def register_errorhandlers(app: Flask) -> None:
     from webapp import errors
 
@@ -96,7 +104,7 @@ def register_commands(app: Flask) -> None:
     from webapp.auth.cli import users_cli
     from webapp.demo import demo_cli
     from webapp.earnings.cli import ledger_cli
-    from webapp.tiktok.cli import tiktok_cli
+    from webapp.tiktok_cli import tiktok_cli
     from webapp.tracking.cli import jobs_cli
 
     for group in (users_cli, demo_cli, jobs_cli, ledger_cli, tiktok_cli):

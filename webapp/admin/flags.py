@@ -10,7 +10,7 @@ from webapp.admin.charts import sparkline
 from webapp.extensions import db
 from webapp.htmx import is_htmx
 from webapp.submissions.models import Submission
-from webapp.tracking import flags
+from webapp.tracking import decisions, flags
 from webapp.tracking.models import FLAG_KINDS, OK, SUSPECT, ViewSnapshot
 
 FLAG_LABELS = {
@@ -66,13 +66,13 @@ def flag_detail(flag_id: int):
 @bp.post("/flags/<int:flag_id>/clear")
 def flag_clear(flag_id: int):
     """Nothing wrong: the held money flows on to pending, then available."""
-    return _decide(flag_id, flags.clear)
+    return _decide(flag_id, decisions.clear)
 
 
 @bp.post("/flags/<int:flag_id>/confirm")
 def flag_confirm(flag_id: int):
     """The problem is real: held money reversed (or the held count accepted); creator told."""
-    return _decide(flag_id, flags.confirm)
+    return _decide(flag_id, decisions.confirm)
 
 
 def _decide(flag_id: int, action):
@@ -115,6 +115,6 @@ def _cards(items) -> list[dict]:
         series = [(at, views, "raised" if sid == flag.snapshot_id else
                    ("held" if state == SUSPECT else "")) for sid, at, views, state, _ in snaps]
         cards.append(dict(flag=flag, sub=subs.get(flag.submission_id),
-                          evidence=flags.evidence_of(flag), held=flags.held_by_flag(flag),
+                          evidence=flags.evidence_of(flag), held=decisions.held_by_flag(flag),
                           chart=sparkline(series), snapshots=snaps))
     return cards

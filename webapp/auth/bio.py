@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.auth import services
+from webapp.auth import services, signals
 from webapp.auth.errors import TikTokLinkError
 from webapp.auth.models import BioCode, User
 from webapp.extensions import db
@@ -111,7 +111,5 @@ def _bind(user_id: int, tiktok_user_id: str, handle: str) -> User:
 
 
 def identity_proven(user_id: int) -> None:
-    """Tell the flags (webapp.tracking) that this creator's identity is now proven."""
-    from webapp.tracking import flags  # tracking imports auth: import at call time
-
-    flags.on_identity_proven(user_id)
+    """Tell whoever listens (tracking releases held money) that this identity is now proven."""
+    signals.identity_proven.send(user_id)

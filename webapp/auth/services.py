@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.audit import services as audit
-from webapp.auth import passwords, sessions
+from webapp.auth import passwords, sessions, signals
 from webapp.auth.errors import AuthError, EmailTaken
 from webapp.auth.models import ADMIN, CREATOR, User
 from webapp.extensions import db
@@ -89,8 +89,6 @@ def release_handle(owner_id: int, handle: str, tiktok_user_id: str) -> list[int]
     A proven loser only held a stale spelling (TikTok now gives the handle to another id); its
     videos are recognised by its own id, so they stay.
     """
-    from webapp.submissions import services as submissions  # submissions imports auth models
-
     now = utcnow()
     losers = list(db.session.scalars(select(User).where(
         func.lower(User.tiktok_handle) == handle.lower(), User.id != owner_id)))
@@ -100,8 +98,8 @@ def release_handle(owner_id: int, handle: str, tiktok_user_id: str) -> list[int]
         db.session.flush()  # the handle is free before the owner takes it (a unique index)
         audit.record(None, "handle_released", "user", loser.id, creator_id=loser.id,
                      handle=handle, proven_by=owner_id)
-        if unproven:
-            submissions.supersede_claims_on_account(loser.id, tiktok_user_id, handle)
+        signals.handle_released.send(loser.id, handle=handle, tiktok_user_id=tiktok_user_id,
+                                     unproven=unproven)
     return [loser.id for loser in losers]
 
 

@@ -12,6 +12,7 @@ No job moves money between buckets: time passing and an admin's decision on a fl
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -52,10 +53,19 @@ def _sum(column, *where) -> Decimal:
     return from_units(int(total or 0))
 
 
-def totals(creator_id: int, now: datetime | None = None):
-    """Each figure its own SUM over the creator's entries (available is not a difference)."""
-    from webapp.earnings.services import Totals
+@dataclass(frozen=True)
+class Totals:
+    """Every figure a sum of entries: balance = pending + held + available + reserved."""
 
+    balance: Decimal
+    reserved: Decimal
+    available: Decimal
+    pending: Decimal = Decimal(0)
+    held: Decimal = Decimal(0)
+
+
+def totals(creator_id: int, now: datetime | None = None) -> Totals:
+    """Each figure its own SUM over the creator's entries (available is not a difference)."""
     now = now or utcnow()
     mine = LedgerEntry.creator_id == creator_id
     held = _sum(LedgerEntry.amount, mine, held_clause())

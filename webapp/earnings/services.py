@@ -21,13 +21,14 @@ payout:<id>:reserve|release|paid), so a replayed job or a race books nothing twi
 Available can only go below zero through a real view decrease after a withdrawal; then new
 withdrawals wait until earnings cover it.
 """
-from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import BigInteger, func, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 
+from webapp.earnings import availability
+from webapp.earnings.availability import Totals  # noqa: F401 (callers read it from here)
 from webapp.earnings.models import ACCRUAL, ADJUSTMENT, EARNING_KINDS, REVERSAL, LedgerEntry
 from webapp.earnings.rates import current_rate  # noqa: F401 (submissions locks it at approval)
 from webapp.extensions import db
@@ -36,15 +37,6 @@ from webapp.submissions.models import APPROVED, Submission
 from webapp.tracking.models import OK, ViewSnapshot
 
 
-@dataclass(frozen=True)
-class Totals:
-    """Every figure a sum of entries: balance = pending + held + available + reserved."""
-
-    balance: Decimal
-    reserved: Decimal
-    available: Decimal
-    pending: Decimal = Decimal(0)
-    held: Decimal = Decimal(0)
 
 
 def credit_snapshot(submission_id: int, snapshot_id: int,
@@ -106,8 +98,6 @@ def balance(creator_id: int) -> Decimal:
 
 def totals(creator_id: int, now=None) -> Totals:
     """Balance, reserved, pending, held and available, each a sum of the creator's entries."""
-    from webapp.earnings import availability
-
     return availability.totals(creator_id, now)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.audit import services as audit
+from webapp.auth import signals
 from webapp.auth.models import User
 from webapp.earnings import services as earnings
 from webapp.extensions import db
@@ -299,3 +300,12 @@ def creator_version(creator_id: int) -> str:
         .where(Submission.creator_id == creator_id)).one()
     entries, last_entry = earnings.ledger_version(creator_id)
     return f"{count}-{last_update}-{entries}-{last_entry}"
+
+
+@signals.handle_released.connect
+def _on_handle_released(loser_id: int, handle: str, tiktok_user_id: str, unproven: bool) -> None:
+    """An unproven account lost `handle` to the account's proven owner: its claims on that
+    account's videos end (in the proof's transaction). A proven loser's videos stay: they are
+    recognised by its own TikTok id."""
+    if unproven:
+        supersede_claims_on_account(loser_id, tiktok_user_id, handle)

@@ -5,27 +5,21 @@ the evidence the rule saw. While open it holds the video's earnings from that sn
 they are accrued and shown, but not withdrawable (webapp.earnings.availability derives this;
 no balance is ever written). An admin clears it (the money flows on to pending / available)
 or confirms it (the problem is real: the held money is reversed, or the held count is
-accepted); both are audited. At most one open flag per video and kind (a unique index).
+accepted); both are audited (webapp.tracking.decisions). At most one open flag per video and
+kind (a unique index).
 """
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.audit import services as audit
-from webapp.earnings import services as earnings
 from webapp.earnings.txn import begin_write
 from webapp.extensions import db
-from webapp.submissions.models import Submission
-from webapp.timeutil import aware, utcnow
-from webapp.tracking import rules
+from webapp.timeutil import utcnow
 from webapp.tracking.models import (
-    CLEARED, CLIFF, CONFIRMED, DISMISSED, ENGAGEMENT, IDENTITY, MISMATCH, OK, OPEN, SPIKE,
-    SUPERSEDED, SUSPECT, Flag, ViewSnapshot)
+    CLEARED, CLIFF, ENGAGEMENT, IDENTITY, MISMATCH, OPEN, SPIKE, SUPERSEDED, Flag, ViewSnapshot)
 
 
 def has_open_flag(submission_id: int) -> bool:
@@ -134,69 +128,6 @@ def settle_count_flags(submission_id: int, snap: ViewSnapshot, commit: bool = Tr
         db.session.commit()
 
 
-def clear(flag_id: int, admin_id: int | None, reason: str) -> Flag:
-    """Nothing wrong: the held money flows on (pending, then available); a held count is
-    dismissed and the current count stands."""
-    reason = _reason(reason)
-    flag = _claim(flag_id, CLEARED, admin_id, reason)
-    if flag.kind in COUNT_KINDS:
-        _dismiss_held_counts(flag.submission_id)
-    audit.record(admin_id, "flag_cleared", "flag", flag.id, creator_id=flag.creator_id,
-                 submission_id=flag.submission_id, kind=flag.kind, reason=reason)
-    db.session.commit()
-    return db.session.get(Flag, flag_id)
-
-
-def confirm(flag_id: int, admin_id: int, reason: str) -> Flag:
-    """The problem is real. Money flags: everything the video's open money flags hold is
-    reversed in one ledger entry (booked once, however often this is clicked). Count flags:
-    the held count becomes the video's count and earnings follow it."""
-    reason = _reason(reason)
-    flag = _claim(flag_id, CONFIRMED, admin_id, reason)
-    if flag.kind in COUNT_KINDS:
-        return _accept_held_count(flag, admin_id, reason)
-    others = list(db.session.scalars(select(Flag).where(
-        Flag.submission_id == flag.submission_id, Flag.status == OPEN,
-        Flag.kind.in_(MONEY_KINDS), Flag.id != flag.id)))
-    for other in others:  # they hold the same money: one decision, one reversal
-        _claim(other.id, CONFIRMED, admin_id, reason, lock=False)
-    start = min([flag.snapshot_id or 0] + [o.snapshot_id or 0 for o in others])
-    amount = earnings.reverse_held(flag.id, flag.creator_id, flag.submission_id, start, reason)
-    flag.reversed_amount = -amount
-    audit.record(admin_id, "flag_confirmed", "flag", flag.id, creator_id=flag.creator_id,
-                 submission_id=flag.submission_id, kind=flag.kind, reason=reason,
-                 reversed=-amount, also=[o.id for o in others])
-    try:
-        db.session.commit()
-    except IntegrityError as exc:  # the reversal is booked already: never twice
-        db.session.rollback()
-        raise FlagError("already decided") from exc
-    return db.session.get(Flag, flag_id)
-
-
-def on_identity_proven(user_id: int) -> list[int]:
-    """The creator proved their TikTok account: identity flags the proof answers are cleared
-    by the system (audited); videos posted long before the proof stay held for a look."""
-    from webapp.auth.models import User
-
-    user = db.session.get(User, user_id)
-    if user is None or not user.identity_proven:
-        return []
-    cleared = []
-    grace = current_app.config["IDENTITY_GRACE_DAYS"]
-    for flag in db.session.scalars(select(Flag).where(
-            Flag.creator_id == user_id, Flag.kind == IDENTITY, Flag.status == OPEN)).all():
-        sub = db.session.get(Submission, flag.submission_id)
-        if rules.identity(aware(user.tiktok_verified_at), aware(sub.video_created_at),
-                          grace) is None:
-            try:
-                clear(flag.id, None, "TikTok account proven")
-            except FlagError:
-                continue
-            cleared.append(flag.id)
-    return cleared
-
-
 def page(status: str = OPEN, kind: str | None = None, page_number: int = 1, per_page: int = 50):
     """Flags for the admin page: open ones oldest first (first raised, first decided)."""
     query = select(Flag)
@@ -213,13 +144,6 @@ def page(status: str = OPEN, kind: str | None = None, page_number: int = 1, per_
 
 def count_open() -> int:
     return db.session.scalar(select(func.count(Flag.id)).where(Flag.status == OPEN)) or 0
-
-
-def held_by_flag(flag: Flag) -> Decimal:
-    """What the flag holds now (zero once decided)."""
-    if flag.status != OPEN:
-        return Decimal(0)
-    return earnings.held_for_submission(flag.submission_id, flag.snapshot_id or 0)
 
 
 def _reason(reason: str) -> str:
@@ -248,35 +172,3 @@ def _claim(flag_id: int, status: str, admin_id: int | None, reason: str,
     db.session.refresh(flag)
     return flag
 
-
-def _held_counts(submission_id: int) -> list[ViewSnapshot]:
-    return list(db.session.scalars(select(ViewSnapshot).where(
-        ViewSnapshot.submission_id == submission_id, ViewSnapshot.state == SUSPECT)
-        .order_by(ViewSnapshot.id)))
-
-
-def _dismiss_held_counts(submission_id: int) -> None:
-    db.session.execute(update(ViewSnapshot).where(
-        ViewSnapshot.submission_id == submission_id, ViewSnapshot.state == SUSPECT)
-        .values(state=DISMISSED).execution_options(synchronize_session=False))
-
-
-def _accept_held_count(flag: Flag, admin_id: int, reason: str) -> Flag:
-    from webapp.tracking import services
-
-    held = _held_counts(flag.submission_id)
-    if not held:
-        db.session.rollback()
-        raise FlagError("no count is held for this video any more")
-    latest = held[-1]  # the newest held count is TikTok's latest word
-    _dismiss_held_counts(flag.submission_id)
-    db.session.execute(update(ViewSnapshot).where(ViewSnapshot.id == latest.id)
-                       .values(state=OK).execution_options(synchronize_session=False))
-    sub = db.session.get(Submission, flag.submission_id)
-    audit.record(admin_id, "flag_confirmed", "flag", flag.id, creator_id=flag.creator_id,
-                 submission_id=flag.submission_id, kind=flag.kind, reason=reason,
-                 views_before=sub.current_views, views=latest.views)
-    db.session.commit()
-    services.accept_snapshot(latest.id)
-    earnings.credit_snapshot(flag.submission_id, latest.id, note=reason)
-    return db.session.get(Flag, flag.id)

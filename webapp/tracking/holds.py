@@ -13,7 +13,7 @@ from webapp.audit import services as audit
 from webapp.earnings import services as earnings
 from webapp.extensions import db
 from webapp.submissions.models import APPROVED, Submission
-from webapp.tracking import flags, services
+from webapp.tracking import decisions, flags, services
 from webapp.tracking.models import CLIFF, DISMISSED, MISMATCH, OK, SUSPECT, ViewSnapshot
 
 
@@ -47,7 +47,7 @@ def confirm(snapshot_id: int, admin_id: int, reason: str = "drop confirmed") -> 
     flag = _count_flag_of(snapshot_id)
     if flag is not None:
         try:
-            flags.confirm(flag.id, admin_id, reason)
+            decisions.confirm(flag.id, admin_id, reason)
         except flags.FlagError as exc:
             raise HoldError(str(exc)) from exc
         return db.session.get(ViewSnapshot, snapshot_id)
@@ -66,7 +66,7 @@ def dismiss(snapshot_id: int, admin_id: int, reason: str = "drop dismissed") -> 
     flag = _count_flag_of(snapshot_id)
     if flag is not None:
         try:
-            flags.clear(flag.id, admin_id, reason)
+            decisions.clear(flag.id, admin_id, reason)
         except flags.FlagError as exc:
             raise HoldError(str(exc)) from exc
         return db.session.get(ViewSnapshot, snapshot_id)

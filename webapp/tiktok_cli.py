@@ -1,3 +1,6 @@
+"""`flask tiktok ...`: TikTok (or the sandbox) from the shell. Outside webapp/tiktok/ because
+`fetch --as EMAIL` uses a creator's stored token (auth, the database); the package itself knows
+no database."""
 import dataclasses
 import json
 from pathlib import Path

@@ -1,0 +1,12 @@
+"""What auth tells the other areas, without importing them (they subscribe; auth knows none).
+
+- handle_released(loser_id, handle=, tiktok_user_id=, unproven=): inside the proof's
+  transaction, before it commits; submissions ends the loser's claims on that account's videos.
+- identity_proven(user_id): after the proof committed; tracking releases the money that only
+  waited for it.
+"""
+from blinker import Namespace
+
+_signals = Namespace()
+handle_released = _signals.signal("handle-released")
+identity_proven = _signals.signal("identity-proven")
