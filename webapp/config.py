@@ -145,3 +145,7 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = _int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 10)
     LOGIN_MAX_FAILURES_PER_IP = _int("LOGIN_MAX_FAILURES_PER_IP", 100)
     LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)
+
+    # Logs: JSON lines on stderr (webapp.logs) with the request id and the job id.
+    LOG_JSON = os.environ.get("LOG_JSON", "1") == "1"
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -52,8 +52,8 @@ def configure(level: str = "INFO") -> None:
 
 
 def init_app(app) -> None:
-    if app.config.get("LOG_JSON", True) and not app.testing:
-        configure(app.config.get("LOG_LEVEL", "INFO"))
+    if app.config["LOG_JSON"] and not app.testing:
+        configure(app.config["LOG_LEVEL"])
 
     @app.before_request
     def _request_id():
