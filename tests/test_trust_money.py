@@ -189,16 +189,21 @@ def test_an_unproven_creator_s_money_is_held_until_the_proof(app, sandbox):
         assert earnings.totals(video["creator_id"]).available == RATE * 100_000
 
 
-def test_a_manual_count_is_not_silently_reversed_by_a_lower_fetch(app, sandbox, runner, act):
+def manual_then_lower_fetch(app, sandbox, runner, reason_code, note):
+    """An admin counted 60.000 views by hand (credited); TikTok's next count says 45.316."""
     with app.app_context():
         video = factories.approved_video(sandbox, views=40_000)
         snap = tracking.record_snapshot(
             video["sub_id"], VideoStats(video_id=video["vid"], source="manual", views=60_000),
-            entered_by_id=video["admin_id"],
-            manual={"reason_code": "fetch_blocked", "note": "read on TikTok by hand"})
+            entered_by_id=video["admin_id"], manual={"reason_code": reason_code, "note": note})
         earnings.credit_snapshot(video["sub_id"], snap.id)
     factories.set_views(sandbox, video["vid"], 45_316)
     refresh_all(app, runner)
+    return video
+
+
+def test_a_manual_count_is_not_silently_reversed_by_a_lower_fetch(app, sandbox, runner, act):
+    video = manual_then_lower_fetch(app, sandbox, runner, "fetch_blocked", "read on TikTok by hand")
     with app.app_context():
         flag = db.session.scalar(select(Flag))
         assert flag.kind == "count_mismatch"
@@ -217,14 +222,7 @@ def test_a_manual_count_is_not_silently_reversed_by_a_lower_fetch(app, sandbox, 
 
 
 def test_an_admin_upholding_the_manual_count_is_asked_no_more(app, sandbox, runner):
-    with app.app_context():
-        video = factories.approved_video(sandbox, views=40_000)
-        snap = tracking.record_snapshot(
-            video["sub_id"], VideoStats(video_id=video["vid"], source="manual", views=60_000),
-            entered_by_id=video["admin_id"], manual={"reason_code": "correction", "note": "x"})
-        earnings.credit_snapshot(video["sub_id"], snap.id)
-    factories.set_views(sandbox, video["vid"], 45_316)
-    refresh_all(app, runner)
+    video = manual_then_lower_fetch(app, sandbox, runner, "correction", "x")
     with app.app_context():
         decisions.clear(db.session.scalar(select(Flag.id)), video["admin_id"], "entry is right")
     refresh_all(app, runner)
@@ -240,14 +238,7 @@ def test_an_admin_upholding_the_manual_count_is_asked_no_more(app, sandbox, runn
 
 def test_accepting_tiktok_s_lower_count_books_the_decrease_with_the_reason(app, sandbox,
                                                                            runner):
-    with app.app_context():
-        video = factories.approved_video(sandbox, views=40_000)
-        snap = tracking.record_snapshot(
-            video["sub_id"], VideoStats(video_id=video["vid"], source="manual", views=60_000),
-            entered_by_id=video["admin_id"], manual={"reason_code": "other", "note": "typo"})
-        earnings.credit_snapshot(video["sub_id"], snap.id)
-    factories.set_views(sandbox, video["vid"], 45_316)
-    refresh_all(app, runner)
+    video = manual_then_lower_fetch(app, sandbox, runner, "other", "typo")
     with app.app_context():
         flag_id = db.session.scalar(select(Flag.id))
         decisions.confirm(flag_id, video["admin_id"], "my entry had a typo")

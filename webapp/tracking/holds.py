@@ -44,12 +44,7 @@ def open_hold_for(submission_id: int) -> tuple[ViewSnapshot, Submission] | None:
 
 def confirm(snapshot_id: int, admin_id: int, reason: str = "drop confirmed") -> ViewSnapshot:
     """The drop is real: the snapshot becomes a verified count and earnings follow it."""
-    flag = _count_flag_of(snapshot_id)
-    if flag is not None:
-        try:
-            decisions.confirm(flag.id, admin_id, reason)
-        except flags.FlagError as exc:
-            raise HoldError(str(exc)) from exc
+    if _decided_by_flag(snapshot_id, decisions.confirm, admin_id, reason):
         return db.session.get(ViewSnapshot, snapshot_id)
     snap = _claim(snapshot_id, OK)  # a hold from before flags existed
     sub = db.session.get(Submission, snap.submission_id)
@@ -63,12 +58,7 @@ def confirm(snapshot_id: int, admin_id: int, reason: str = "drop confirmed") -> 
 
 def dismiss(snapshot_id: int, admin_id: int, reason: str = "drop dismissed") -> ViewSnapshot:
     """The drop is wrong (a glitch): nothing changes, and the next fetch is judged afresh."""
-    flag = _count_flag_of(snapshot_id)
-    if flag is not None:
-        try:
-            decisions.clear(flag.id, admin_id, reason)
-        except flags.FlagError as exc:
-            raise HoldError(str(exc)) from exc
+    if _decided_by_flag(snapshot_id, decisions.clear, admin_id, reason):
         return db.session.get(ViewSnapshot, snapshot_id)
     snap = _claim(snapshot_id, DISMISSED)
     sub = db.session.get(Submission, snap.submission_id)
@@ -76,6 +66,18 @@ def dismiss(snapshot_id: int, admin_id: int, reason: str = "drop dismissed") -> 
                  submission_id=snap.submission_id, views=snap.views)
     db.session.commit()
     return db.session.get(ViewSnapshot, snapshot_id)
+
+
+def _decided_by_flag(snapshot_id: int, decide, admin_id: int, reason: str) -> bool:
+    """Decide the hold through its cliff / mismatch flag; False for a hold without one."""
+    flag = _count_flag_of(snapshot_id)
+    if flag is None:
+        return False
+    try:
+        decide(flag.id, admin_id, reason)
+    except flags.FlagError as exc:
+        raise HoldError(str(exc)) from exc
+    return True
 
 
 def _count_flag_of(snapshot_id: int):
