@@ -83,8 +83,9 @@ def register_blueprints(app: Flask) -> None:
 def register_signal_receivers() -> None:
     """Areas hear each other's news without importing each other (webapp.auth.signals): the
     receivers connect when their modules load, so load them in every process (web, worker)."""
+    from webapp.earnings import listeners as earnings_listeners  # noqa: F401 (money follows)
     from webapp.submissions import services  # noqa: F401 (claims end when a handle is lost)
-    from webapp.tracking import decisions  # noqa: F401 (a proof releases the money it held)
+    from webapp.tracking import listeners as tracking_listeners  # noqa: F401 (counts, flags)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,4 +1,6 @@
 """Admin flags: what holds money, the evidence, and clearing or confirming it (audited)."""
+from decimal import Decimal
+
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -7,6 +9,7 @@ from sqlalchemy import select
 
 from webapp.admin import bp
 from webapp.admin.charts import sparkline
+from webapp.earnings import services as earnings
 from webapp.extensions import db
 from webapp.htmx import is_htmx
 from webapp.submissions.models import Submission
@@ -100,6 +103,13 @@ def holds_page():
     return redirect(url_for("admin.flags_page", kind="cliff"), 301)
 
 
+def _held(flag) -> Decimal:
+    """What an open flag holds now: the video's earnings from its snapshot on."""
+    if not flag.is_open:
+        return Decimal(0)
+    return earnings.held_for_submission(flag.submission_id, flag.snapshot_id or 0)
+
+
 def _cards(items) -> list[dict]:
     """Everything a flag card shows, loaded in a few queries for the whole page."""
     subs = {s.id: s for s in db.session.scalars(select(Submission).where(
@@ -115,6 +125,6 @@ def _cards(items) -> list[dict]:
         series = [(at, views, "raised" if sid == flag.snapshot_id else
                    ("held" if state == SUSPECT else "")) for sid, at, views, state, _ in snaps]
         cards.append(dict(flag=flag, sub=subs.get(flag.submission_id),
-                          evidence=flags.evidence_of(flag), held=decisions.held_by_flag(flag),
+                          evidence=flags.evidence_of(flag), held=_held(flag),
                           chart=sparkline(series), snapshots=snaps))
     return cards

@@ -108,3 +108,20 @@ def bank_name_global(code: str) -> str:
     from webapp.earnings.bank import bank_name
 
     return bank_name(code)
+
+
+# The creator's video pages (submissions area) show money through these, so that area never
+# imports this one.
+@bp.app_template_global()
+def creator_balance(creator_id: int):
+    return services.balance(creator_id)
+
+
+@bp.app_template_global()
+def earned_by_video(creator_id: int) -> dict:
+    return services.earned_by_submission(creator_id)
+
+
+@bp.app_template_global()
+def video_entries(creator_id: int, submission_id: int) -> list:
+    return services.entries_for(creator_id, submission_id=submission_id)

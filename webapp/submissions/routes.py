@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.auth import connections
-from webapp.earnings import services as earnings
 from webapp.extensions import limiter
 from webapp.htmx import is_htmx
 from webapp.submissions import bp, services
@@ -41,8 +40,7 @@ def _live_context(creator_id: int) -> dict:
     checking = any(s.status == "checking" for s in subs)
     config = current_app.config
     return dict(
-        submissions=subs, balance=earnings.balance(creator_id),
-        earned=earnings.earned_by_submission(creator_id),
+        submissions=subs, creator_id=creator_id,
         poll_seconds=config["CHECKING_POLL_SECONDS"] if checking else config["POLL_SECONDS"],
     )
 
@@ -105,5 +103,4 @@ def detail(submission_id: int):
     sub = services.get_for_creator(current_user.id, submission_id)
     if sub is None:
         abort(404)
-    entries = earnings.entries_for(current_user.id, submission_id=sub.id)
-    return render_template("submissions/detail.html", sub=sub, entries=entries)
+    return render_template("submissions/detail.html", sub=sub)

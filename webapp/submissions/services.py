@@ -12,11 +12,11 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.audit import services as audit
-from webapp.auth import signals
+from webapp.auth import signals as auth_signals
 from webapp.auth.models import User
-from webapp.earnings import services as earnings
 from webapp.extensions import db
 from webapp.submissions import verification
+from webapp.submissions import signals
 from webapp.submissions.errors import ReviewError, SubmissionError  # noqa: F401 (re-exported)
 from webapp.submissions.models import (
     APPROVED, CHECK_FAILED, CHECKING, LIVE, NOT_FOUND, NOT_YOURS, PENDING_REVIEW, REJECTED,
@@ -28,7 +28,6 @@ from webapp.tiktok.client import http_from_config
 from webapp.tiktok.stats import ParsedUrl
 from webapp.tiktok.urls import parse_url
 from webapp.timeutil import utcnow
-from webapp.tracking import services as tracking
 
 
 class NeedsAcknowledgement(ReviewError):
@@ -91,11 +90,11 @@ def _supersede(submission_ids: list[int], detail: str) -> list[int]:
             update(Submission).where(Submission.id == sub.id, Submission.status.in_(LIVE))
             .values(status=SUPERSEDED, status_detail=detail[:1000], next_refresh_at=None)
             .execution_options(synchronize_session=False))
-        if done.rowcount == 1 and was == APPROVED:
-            # What it earned is held (shown, not withdrawable) until an admin decides.
-            from webapp.tracking import flags  # tracking imports this area: at call time
-
-            flags.hold_whole_video(sub.id, sub.creator_id, {"proven": False, "superseded": detail})
+        if done.rowcount == 1:
+            # What an approved claim earned is held (shown, not withdrawable) until an admin
+            # decides (tracking raises the flag, in this transaction).
+            signals.claim_superseded.send(sub.id, creator_id=sub.creator_id,
+                                          was_approved=was == APPROVED, detail=detail)
         if done.rowcount == 1:
             audit.record(None, "claim_superseded", "submission", sub.id,
                          creator_id=sub.creator_id, submission_id=sub.id, video_id=sub.video_id,
@@ -194,18 +193,16 @@ def approve(submission_id: int, admin_id: int | None, *, action: str = "approve"
     claimed = db.session.execute(
         update(Submission).where(Submission.id == submission_id,
                                  Submission.status == PENDING_REVIEW)
-        .values(status=APPROVED, reviewed_by_id=admin_id, reviewed_at=now,
-                rate=earnings.current_rate(now), next_refresh_at=now))
+        .values(status=APPROVED, reviewed_by_id=admin_id, reviewed_at=now, next_refresh_at=now))
     if claimed.rowcount != 1:
         db.session.rollback()
         raise ReviewError("This submission is no longer waiting for review.")
+    signals.approving.send(submission_id, at=now)  # earnings locks today's rate, same commit
     creator_id = db.session.get(Submission, submission_id).creator_id
     audit.record(admin_id, action, "submission", submission_id, creator_id=creator_id,
                  submission_id=submission_id, **detail)
     db.session.commit()
-    snap = tracking.latest_payable_snapshot(submission_id)
-    if snap is not None:
-        earnings.credit_snapshot(submission_id, snap.id)
+    signals.approved.send(submission_id)  # earnings credits the count verification stored
     return db.session.get(Submission, submission_id)
 
 
@@ -252,8 +249,6 @@ def reject(submission_id: int, admin_id: int, reason: str) -> Submission:
 def auto_approve_due(now: datetime | None = None) -> list[int]:
     """Approve, as the system, verified videos of proven creators that waited AUTO_APPROVE_HOURS
     with no open flag and no admin decision. Off (nothing happens) when the setting is 0."""
-    from webapp.tracking import flags  # tracking imports this area: import at call time
-
     hours = current_app.config["AUTO_APPROVE_HOURS"]
     if hours <= 0:
         return []
@@ -265,8 +260,8 @@ def auto_approve_due(now: datetime | None = None) -> list[int]:
         .order_by(Submission.verified_at)))
     approved = []
     for submission_id in due:
-        if flags.has_open_flag(submission_id):
-            continue
+        if not all(signals.answers(signals.may_auto_approve, submission_id)):
+            continue  # a flag is open: an admin looks first
         try:
             approve(submission_id, None, action="auto_approve", after_hours=hours)
         except ReviewError:  # an admin decided a moment ago
@@ -298,11 +293,11 @@ def creator_version(creator_id: int) -> str:
     count, last_update = db.session.execute(
         select(func.count(Submission.id), func.max(Submission.updated_at))
         .where(Submission.creator_id == creator_id)).one()
-    entries, last_entry = earnings.ledger_version(creator_id)
-    return f"{count}-{last_update}-{entries}-{last_entry}"
+    parts = signals.answers(signals.dashboard_parts, creator_id)  # the ledger's, from earnings
+    return "-".join([str(count), str(last_update), *parts])
 
 
-@signals.handle_released.connect
+@auth_signals.handle_released.connect
 def _on_handle_released(loser_id: int, handle: str, tiktok_user_id: str, unproven: bool) -> None:
     """An unproven account lost `handle` to the account's proven owner: its claims on that
     account's videos end (in the proof's transaction). A proven loser's videos stay: they are

@@ -22,6 +22,7 @@ from sqlalchemy import update
 from webapp.auth import tokens
 from webapp.auth.models import User
 from webapp.extensions import db, jobqueue
+from webapp.submissions import signals
 from webapp.submissions.models import (CHECK_FAILED, CHECKING, NOT_FOUND, NOT_YOURS,
                                       PENDING_REVIEW, Submission)
 from webapp.tiktok import errors as tt
@@ -29,7 +30,6 @@ from webapp.tiktok.client import Sources
 from webapp.tiktok.limits import backoff_delay
 from webapp.tiktok.stats import VideoStats
 from webapp.timeutil import utcnow
-from webapp.tracking import services as tracking
 
 VERIFY_JOB = "jobs.submissions.verify_submission"
 RETRY_BASE_SECONDS, RETRY_CAP_SECONDS = 60, 3600
@@ -97,7 +97,7 @@ def verify(submission_id: int, max_attempts: int | None = None) -> str:
             != status:
         return db.session.get(Submission, submission_id).status  # another run got there first
     if stats.views is not None:
-        tracking.record_snapshot(submission_id, stats)
+        signals.verified.send(submission_id, stats=stats)  # tracking stores the first counts
     return status
 
 

@@ -14,12 +14,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.audit import services as audit
-from webapp.auth import signals
-from webapp.earnings import services as earnings
 from webapp.extensions import db
 from webapp.submissions.models import Submission
 from webapp.timeutil import aware
-from webapp.tracking import rules, services
+from webapp.tracking import rules, services, signals
 from webapp.tracking.flags import COUNT_KINDS, MONEY_KINDS, FlagError, _claim, _reason
 from webapp.tracking.models import (
     CLEARED, CONFIRMED, DISMISSED, IDENTITY, OK, OPEN, SUSPECT, Flag, ViewSnapshot)
@@ -52,7 +50,9 @@ def confirm(flag_id: int, admin_id: int, reason: str) -> Flag:
     for other in others:  # they hold the same money: one decision, one reversal
         _claim(other.id, CONFIRMED, admin_id, reason, lock=False)
     start = min([flag.snapshot_id or 0] + [o.snapshot_id or 0 for o in others])
-    amount = earnings.reverse_held(flag.id, flag.creator_id, flag.submission_id, start, reason)
+    amount = signals.answer(signals.money_flag_confirmed, flag.id, creator_id=flag.creator_id,
+                            submission_id=flag.submission_id, from_snapshot_id=start,
+                            reason=reason)  # earnings books the reversal in this transaction
     flag.reversed_amount = -amount
     audit.record(admin_id, "flag_confirmed", "flag", flag.id, creator_id=flag.creator_id,
                  submission_id=flag.submission_id, kind=flag.kind, reason=reason,
@@ -88,13 +88,6 @@ def on_identity_proven(user_id: int) -> list[int]:
     return cleared
 
 
-def held_by_flag(flag: Flag) -> Decimal:
-    """What the flag holds now (zero once decided)."""
-    if flag.status != OPEN:
-        return Decimal(0)
-    return earnings.held_for_submission(flag.submission_id, flag.snapshot_id or 0)
-
-
 def _held_counts(submission_id: int) -> list[ViewSnapshot]:
     return list(db.session.scalars(select(ViewSnapshot).where(
         ViewSnapshot.submission_id == submission_id, ViewSnapshot.state == SUSPECT)
@@ -122,10 +115,6 @@ def _accept_held_count(flag: Flag, admin_id: int, reason: str) -> Flag:
                  views_before=sub.current_views, views=latest.views)
     db.session.commit()
     services.accept_snapshot(latest.id)
-    earnings.credit_snapshot(flag.submission_id, latest.id, note=reason)
+    signals.count_recorded.send(flag.submission_id, snapshot_id=latest.id, note=reason)
     return db.session.get(Flag, flag.id)
 
-
-@signals.identity_proven.connect
-def _on_identity_proven(user_id: int) -> None:
-    on_identity_proven(user_id)

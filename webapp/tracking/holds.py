@@ -10,10 +10,9 @@ so there is never anything to confirm for them.
 from sqlalchemy import func, select, update
 
 from webapp.audit import services as audit
-from webapp.earnings import services as earnings
 from webapp.extensions import db
 from webapp.submissions.models import APPROVED, Submission
-from webapp.tracking import decisions, flags, services
+from webapp.tracking import decisions, flags, services, signals
 from webapp.tracking.models import CLIFF, DISMISSED, MISMATCH, OK, SUSPECT, ViewSnapshot
 
 
@@ -52,7 +51,7 @@ def confirm(snapshot_id: int, admin_id: int, reason: str = "drop confirmed") -> 
                  submission_id=sub.id, views_before=sub.current_views, views=snap.views)
     db.session.commit()
     services.accept_snapshot(snap.id)
-    earnings.credit_snapshot(sub.id, snap.id, note=reason)
+    signals.count_recorded.send(sub.id, snapshot_id=snap.id, note=reason)
     return db.session.get(ViewSnapshot, snapshot_id)
 
 

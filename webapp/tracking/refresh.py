@@ -11,13 +11,12 @@ import time
 import redis
 from sqlalchemy import select
 
-from webapp.earnings import services as earnings
 from webapp.extensions import db, jobqueue
 from webapp.outages import INFRA_ERRORS
 from webapp.submissions.models import APPROVED, Submission
 from webapp.tiktok.errors import Throttled, TikTokError
 from webapp.tiktok.stats import VideoStats
-from webapp.tracking import fetching, scheduling, services
+from webapp.tracking import fetching, scheduling, services, signals
 from webapp.tracking.errors import InvalidViews
 
 log = logging.getLogger(__name__)
@@ -83,5 +82,5 @@ def _apply(submission_id: int, result) -> str:
         return "invalid_views"
     if not snap.exact:
         return "inexact"  # stored and shown, never paid on (services.latest_payable_snapshot)
-    earnings.credit_snapshot(submission_id, snap.id)
+    signals.count_recorded.send(submission_id, snapshot_id=snap.id)  # earnings credits it
     return snap.state

@@ -21,7 +21,7 @@ from webapp.extensions import db, jobqueue
 from webapp.submissions.models import APPROVED, Submission
 from webapp.tiktok.display import MAX_QUERY_IDS
 from webapp.timeutil import utcnow
-from webapp.tracking import services
+from webapp.tracking import services, signals
 
 REFRESH_JOB = "jobs.refresh.refresh_submission"
 BATCH_JOB = "jobs.refresh.refresh_batch"
@@ -44,9 +44,7 @@ def enqueue_due_refreshes() -> int:
         submissions.auto_approve_due()  # first: what it approves is due for a refresh now
     # A count a killed worker stored but never credited is credited now, not at the next
     # refresh of that video (one query; the credit itself is idempotent).
-    from webapp.earnings import recovery  # earnings imports tracking: at call time
-
-    recovery.credit_missing()
+    signals.scan_started.send()
     due = services.due_refreshes()
     connected = connections.active_user_ids({creator_id for _, creator_id in due})
     services.lease([submission_id for submission_id, _ in due], LEASE_SECONDS)
