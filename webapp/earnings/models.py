@@ -142,6 +142,19 @@ class Payout(db.Model):
     def masked(self) -> str:
         return mask(self.account_number)
 
+    @property
+    def can_approve(self) -> bool:
+        return self.status == REQUESTED
+
+    @property
+    def can_mark_paid(self) -> bool:
+        return self.status == APPROVED
+
+    @property
+    def can_reject(self) -> bool:
+        """Still pending: its money is reserved and can be released."""
+        return self.status in PENDING
+
 
 class LedgerCheck(db.Model):
     """One run of `ledger verify`: the admin dashboard alerts on the latest failed one."""

@@ -21,6 +21,8 @@ APPROVED = "approved"
 REJECTED = "rejected"
 SUPERSEDED = "superseded"
 REVIEWABLE = (PENDING_REVIEW, NOT_YOURS, NOT_FOUND, CHECK_FAILED)
+# A check that failed (or said no) may be run again by an admin.
+RECHECKABLE = (NOT_YOURS, NOT_FOUND, CHECK_FAILED)
 # A live claim keeps the video id: at most one per video (a partial unique index). Ended ones
 # (not yours, not found, rejected, superseded) release it, so nobody can squat a video.
 LIVE = (CHECKING, PENDING_REVIEW, APPROVED)
@@ -68,3 +70,26 @@ class Submission(db.Model):
 
     creator: Mapped[User] = relationship(foreign_keys=[creator_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+    @property
+    def can_approve(self) -> bool:
+        """Verified and waiting for an admin's yes."""
+        return self.status == PENDING_REVIEW
+
+    @property
+    def can_bulk_approve(self) -> bool:
+        """Only proven creators' videos go through "approve selected"; the rest one by one."""
+        return self.can_approve and self.creator.identity_proven
+
+    @property
+    def can_reject(self) -> bool:
+        return self.status in REVIEWABLE
+
+    @property
+    def can_recheck(self) -> bool:
+        return self.status in RECHECKABLE
+
+    @property
+    def is_earning(self) -> bool:
+        """Approved: tracked, and credited at the rate locked at approval."""
+        return self.status == APPROVED

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.submissions.models import APPROVED, Submission
 from webapp.timeutil import aware, utcnow
-from webapp.tracking.models import SUSPECT, ViewSnapshot
+from webapp.tracking.models import ViewSnapshot
 
 LOW_ENGAGEMENT_MIN_VIEWS = 10_000
 LOW_ENGAGEMENT_RATIO = 0.005  # under 0.5 % interactions per view is rare for real audiences
@@ -60,7 +60,7 @@ def _recent_snapshots(ids: list[int], since: datetime) -> dict[int, list[ViewSna
 
 
 def _signals(sub: Submission, snaps: list[ViewSnapshot], now: datetime) -> VideoSignals:
-    ok = [s for s in snaps if s.state != SUSPECT]
+    ok = [s for s in snaps if not s.is_held]
     views = sub.current_views or 0
     day_ago = now - timedelta(hours=24)
     before = [s for s in ok if aware(s.fetched_at) <= day_ago]
@@ -68,7 +68,7 @@ def _signals(sub: Submission, snaps: list[ViewSnapshot], now: datetime) -> Video
     gained = max(views - base.views, 0) if base else 0
     hours = max((now - aware(base.fetched_at)).total_seconds() / 3600, 1) if base else 1
     signal = VideoSignals(sub, views, gained, gained / hours, _engagement(ok))
-    if any(s.state == SUSPECT for s in snaps):
+    if any(s.is_held for s in snaps):
         signal.flags.append("drop_held")
     if signal.engagement is not None and views >= LOW_ENGAGEMENT_MIN_VIEWS \
             and signal.engagement < LOW_ENGAGEMENT_RATIO:

@@ -17,7 +17,7 @@ from webapp.auth.models import User
 from webapp.earnings import services as earnings
 from webapp.extensions import db
 from webapp.money import earnings as earned
-from webapp.submissions.models import APPROVED, Submission
+from webapp.submissions.models import Submission
 from webapp.tiktok.stats import VideoStats
 from webapp.timeutil import utcnow
 from webapp.tracking import services
@@ -89,7 +89,7 @@ def enter_views(submission_id: int, admin_id: int, views: int, reason_code: str,
     views = services.validate_views(views)
     manual = _manual_columns(reason_code, note, evidence_url)
     sub = db.session.get(Submission, submission_id)
-    if sub is None or sub.status != APPROVED:
+    if sub is None or not sub.is_earning:
         raise InvalidViews("Views can only be entered for approved videos.", "not_approved")
     before = sub.current_views
     thresholds = four_eyes_thresholds(sub, views)
@@ -167,7 +167,8 @@ def count_proposals() -> int:
 
 def get_proposal(snapshot_id: int) -> Proposal | None:
     snap = db.session.get(ViewSnapshot, snapshot_id)
-    if snap is None or not snap.is_manual or (snap.state != PROPOSED and snap.reviewed_at is None):
+    if snap is None or not snap.is_manual or (
+            not snap.awaits_second_admin and snap.reviewed_at is None):
         return None
     return Proposal(snap, db.session.get(Submission, snap.submission_id),
                     db.session.get(User, snap.entered_by_id),
@@ -178,10 +179,10 @@ def approve(snapshot_id: int, admin_id: int, now: datetime | None = None) -> Vie
     """A second admin accepts a proposal: it becomes the video's count and is credited, once."""
     now = now or utcnow()
     snap = _open_proposal(snapshot_id, admin_id)
-    if snap.entered_by_id == admin_id:
+    if not snap.approvable_by(admin_id):  # open, so it is the admin's own entry
         raise ReviewRefused("A second admin must approve your own entry.", "own_entry")
     sub = db.session.get(Submission, snap.submission_id)
-    if sub.status != APPROVED:
+    if not sub.is_earning:
         raise ReviewRefused("The video is no longer approved.", "not_approved")
     newer = services.latest_snapshot(sub.id)
     if newer is not None and newer.id > snap.id:
@@ -220,7 +221,7 @@ def _open_proposal(snapshot_id: int, admin_id: int) -> ViewSnapshot:
     if admin is None or not admin.is_admin:
         raise ReviewRefused("Only an admin can decide on a manual entry.", "not_admin")
     snap = db.session.get(ViewSnapshot, snapshot_id)
-    if snap is None or not snap.is_manual or snap.state != PROPOSED:
+    if snap is None or not snap.is_manual or not snap.awaits_second_admin:
         raise ReviewRefused("This entry was already decided.", "decided")
     return snap
 

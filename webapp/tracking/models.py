@@ -45,6 +45,20 @@ class ViewSnapshot(db.Model):
     def is_manual(self) -> bool:
         return self.source in ("manual", "extension")
 
+    @property
+    def awaits_second_admin(self) -> bool:
+        """A manual entry above a four-eyes threshold, neither approved nor rejected yet."""
+        return self.state == PROPOSED
+
+    def approvable_by(self, admin_id: int) -> bool:
+        """Four eyes: whoever typed the entry cannot also approve it."""
+        return self.awaits_second_admin and self.entered_by_id != admin_id
+
+    @property
+    def is_held(self) -> bool:
+        """Stored but not credited until confirmed (a big drop, or below an admin's entry)."""
+        return self.state == SUSPECT
+
 
 # Flag kinds and states (webapp.tracking.flags).
 SPIKE = "spike"
