@@ -1,4 +1,5 @@
 import uuid
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -8,6 +9,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from webapp.earnings.bank import BANK, BANKS, normalise_account, normalise_holder
 from webapp.earnings.errors import MoneyError
+from webapp.earnings.fields import MoneyField
 from webapp.earnings.messages import error_message
 from webapp.earnings.payouts import parse_amount
 
@@ -41,13 +43,12 @@ class BankForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    amount = StringField(_l("Amount (Rp)"), validators=[
-        InputRequired(message=_l("How much do you want to withdraw?")), Length(max=30)])
+    amount = MoneyField(_l("Amount (Rp)"), parse=parse_amount,
+                        required=_l("How much do you want to withdraw?"), max_length=30)
     # One key per rendered form: a double click posts the same key and finds the first payout.
     request_key = HiddenField(default=lambda: uuid.uuid4().hex)
 
-    def validate_amount(self, field):
-        try:
-            self.value = parse_amount(field.data)
-        except MoneyError as exc:
-            raise ValidationError(error_message(exc.code))
+    @property
+    def value(self) -> Decimal | None:
+        """The amount in rupiah, once the form is valid."""
+        return self.amount.decimal

@@ -1,22 +1,22 @@
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length
 
-from webapp.earnings.errors import MoneyError
-from webapp.earnings.messages import error_message
+from webapp.earnings.fields import MoneyField
 from webapp.earnings.rates import parse_rate
 
 
 class RateForm(FlaskForm):
-    per_view = StringField(_l("Rupiah per view"), validators=[
-        InputRequired(message=_l("Enter the new rate per view.")), Length(max=40)])
+    per_view = MoneyField(_l("Rupiah per view"), parse=parse_rate,
+                          required=_l("Enter the new rate per view."), max_length=40)
 
-    def validate_per_view(self, field):
-        try:
-            self.value = parse_rate(field.data)
-        except MoneyError as exc:
-            raise ValidationError(error_message(exc.code))
+    @property
+    def value(self) -> Decimal | None:
+        """The rate per view, once the form is valid."""
+        return self.per_view.decimal
 
 
 class VideoRateForm(RateForm):
