@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.audit import services as audit
 from webapp.earnings.errors import MoneyError
 from webapp.earnings.models import BankAccount
+from webapp.earnings.txn import lock_one
 from webapp.extensions import db
 
 BANK, EWALLET = "bank", "ewallet"
@@ -73,7 +74,9 @@ def account_for(creator_id: int) -> BankAccount | None:
 def save_account(creator_id: int, bank_code: str, number: str, holder: str) -> BankAccount:
     """Create or replace the creator's bank details (audited: a changed account is a red flag)."""
     number, holder = normalise_account(bank_code, number), normalise_holder(holder)
-    account = account_for(creator_id) or BankAccount(creator_id=creator_id)
+    # Locked, so "replaced" is judged on the committed row even when two tabs save at once.
+    account = (lock_one(BankAccount, BankAccount.creator_id == creator_id)
+               or BankAccount(creator_id=creator_id))
     changed = account.id is not None and (account.bank_code, account.account_number) != (
         bank_code, number)
     account.bank_code, account.account_number, account.holder_name = bank_code, number, holder

@@ -20,7 +20,7 @@ from webapp.earnings.errors import MoneyError
 from webapp.earnings.models import (
     APPROVED, PAID, PAYOUT_PAID, PAYOUT_RELEASE, PAYOUT_RESERVE, PENDING, REJECTED, REQUESTED,
     BankAccount, LedgerEntry, Payout)
-from webapp.earnings.txn import begin_write
+from webapp.earnings.txn import lock_one
 from webapp.extensions import db
 from webapp.timeutil import utcnow
 from webapp.tracking import flags
@@ -46,9 +46,7 @@ def request_payout(creator_id: int, amount: Decimal, request_key: str) -> Payout
         raise MoneyError("below the minimum", "below_minimum")
     if not _KEY.match(request_key or ""):
         raise MoneyError("bad request key", "invalid")
-    begin_write()
-    account = db.session.scalar(select(BankAccount).where(BankAccount.creator_id == creator_id)
-                                .with_for_update().execution_options(populate_existing=True))
+    account = lock_one(BankAccount, BankAccount.creator_id == creator_id)
     if account is None:
         db.session.rollback()
         raise MoneyError("bank details first", "no_bank")
@@ -116,9 +114,7 @@ def mark_paid(payout_id: int, admin_id: int, reference: str) -> Payout:
 
 def _decide(payout_id: int, allowed: tuple, code: str, **values) -> Payout:
     """Lock the payout, check its status and move it with a conditional UPDATE (caller commits)."""
-    begin_write()
-    payout = db.session.scalar(select(Payout).where(Payout.id == payout_id)
-                               .with_for_update().execution_options(populate_existing=True))
+    payout = lock_one(Payout, Payout.id == payout_id)
     if payout is None:
         db.session.rollback()
         raise LookupError("no such payout")

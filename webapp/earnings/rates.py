@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, func, select, type_coerce, update
 from webapp.audit import services as audit
 from webapp.earnings.errors import MoneyError
 from webapp.earnings.models import ADJUSTMENT, EARNING_KINDS, LedgerEntry, Rate
-from webapp.earnings.txn import begin_write
+from webapp.earnings.txn import lock_one
 from webapp.extensions import db
 from webapp.money import QUANTUM, InexactAmount, earnings, from_units, to_units
 from webapp.submissions.models import APPROVED, Submission
@@ -80,13 +80,11 @@ def change_submission_rate(submission_id: int, new_rate: Decimal, admin_id: int,
     new_rate, reason = validate_rate(new_rate), (reason or "").strip()
     if not reason:
         raise MoneyError("a rate change needs a reason", "reason_required")
-    begin_write()
-    sub = db.session.scalar(select(Submission).where(Submission.id == submission_id)
-                            .with_for_update().execution_options(populate_existing=True))
+    sub = lock_one(Submission, Submission.id == submission_id)
     if sub is None:
         db.session.rollback()
         raise LookupError("no such submission")
-    refusal = ("not_live" if sub.status != APPROVED or sub.rate is None
+    refusal = ("not_live" if not sub.is_earning or sub.rate is None
                else "same_rate" if sub.rate == new_rate else None)
     if refusal:
         db.session.rollback()

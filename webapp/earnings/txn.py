@@ -1,4 +1,6 @@
 """Transactions that read money and then decide a write must read the latest committed state."""
+from sqlalchemy import select
+
 from webapp.extensions import db
 
 
@@ -16,6 +18,18 @@ def begin_write() -> None:
     # if one is already open this session holds the write lock already.
     if not conn.connection.driver_connection.in_transaction:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_one(model, *where):
+    """Open a write transaction and lock the one row of `model` matching `where` (or None).
+
+    BEGIN IMMEDIATE on SQLite, SELECT ... FOR UPDATE on PostgreSQL; populate_existing replaces
+    whatever stale copy the session holds, so the caller decides on the committed row. The
+    caller commits or rolls back.
+    """
+    begin_write()
+    return db.session.scalar(select(model).where(*where).with_for_update()
+                             .execution_options(populate_existing=True))
 
 
 def begin_snapshot() -> None:
