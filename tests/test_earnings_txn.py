@@ -7,7 +7,7 @@ from tests.test_earnings_services import new_creator, with_bank
 from webapp.audit.models import AuditEvent
 from webapp.earnings.bank import account_for
 from webapp.earnings.models import BankAccount
-from webapp.earnings.txn import lock_one
+from webapp.txn import lock_one
 from webapp.extensions import db
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.audit import services as audit
 from webapp.earnings.errors import MoneyError
 from webapp.earnings.models import BankAccount
-from webapp.earnings.txn import lock_one
+from webapp.txn import lock_one
 from webapp.extensions import db
 
 BANK, EWALLET = "bank", "ewallet"

@@ -20,7 +20,7 @@ from webapp.earnings.errors import MoneyError
 from webapp.earnings.models import (
     APPROVED, PAID, PAYOUT_PAID, PAYOUT_RELEASE, PAYOUT_RESERVE, PENDING, REJECTED, REQUESTED,
     BankAccount, LedgerEntry, Payout)
-from webapp.earnings.txn import lock_one
+from webapp.txn import lock_one
 from webapp.extensions import db
 from webapp.timeutil import utcnow
 from webapp.tracking import flags

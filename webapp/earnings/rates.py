@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, func, select, type_coerce, update
 from webapp.audit import services as audit
 from webapp.earnings.errors import MoneyError
 from webapp.earnings.models import ADJUSTMENT, EARNING_KINDS, LedgerEntry, Rate
-from webapp.earnings.txn import lock_one
+from webapp.txn import lock_one
 from webapp.extensions import db
 from webapp.money import QUANTUM, InexactAmount, earnings, from_units, to_units
 from webapp.submissions.models import APPROVED, Submission

@@ -14,7 +14,7 @@ from webapp.earnings import availability
 from webapp.earnings.models import (
     EARNING_KINDS, PAID, PAYOUT_PAID, PAYOUT_RELEASE, PAYOUT_RESERVE, PENDING, REJECTED,
     REVERSAL, LedgerCheck, LedgerEntry, Payout, Rate)
-from webapp.earnings.txn import begin_snapshot
+from webapp.txn import begin_snapshot
 from webapp.extensions import db
 from webapp.money import earnings, from_units
 from webapp.submissions.models import Submission

@@ -15,12 +15,11 @@ from webapp.audit import services as audit
 from webapp.auth import signals as auth_signals
 from webapp.auth.models import User
 from webapp.extensions import db
-from webapp.submissions import verification
-from webapp.submissions import signals
+from webapp.submissions import signals, verification
 from webapp.submissions.errors import ReviewError, SubmissionError  # noqa: F401 (re-exported)
 from webapp.submissions.models import (
-    APPROVED, CHECK_FAILED, CHECKING, LIVE, NOT_FOUND, NOT_YOURS, PENDING_REVIEW, REJECTED,
-    REVIEWABLE, SUPERSEDED, Submission)
+    APPROVED, CHECKING, LIVE, PENDING_REVIEW, RECHECKABLE, REJECTED, REVIEWABLE, SUPERSEDED,
+    Submission)
 from webapp.submissions.verification import (  # noqa: F401 (re-exported)
     VERIFY_JOB, RetryLater, owned_by, queue_verification, verify)
 from webapp.tiktok import errors as tt
@@ -157,7 +156,7 @@ def recheck(submission_id: int, admin_id: int) -> None:
     try:
         claimed = db.session.execute(
             update(Submission).where(Submission.id == submission_id,
-                                     Submission.status.in_((NOT_FOUND, NOT_YOURS, CHECK_FAILED)))
+                                     Submission.status.in_(RECHECKABLE))
             .values(status=CHECKING, verify_attempts=0, status_detail=None))
     except IntegrityError as exc:  # its video has a live claim by someone else meanwhile
         db.session.rollback()
@@ -175,7 +174,7 @@ def recheck(submission_id: int, admin_id: int) -> None:
 def approve_one(submission_id: int, admin_id: int, *, acknowledged_unproven: bool) -> Submission:
     """An admin's one-by-one approval: an unproven creator's video needs their explicit word."""
     sub = db.session.get(Submission, submission_id)
-    if sub is None or sub.status != PENDING_REVIEW:
+    if sub is None or not sub.can_approve:
         raise ReviewError("This submission is no longer waiting for review.")
     if sub.creator.identity_proven:
         return approve(submission_id, admin_id)
@@ -215,7 +214,7 @@ def approve_many(submission_ids: list[int], admin_id: int) -> tuple[list[int], l
     approved, skipped = [], []
     for submission_id in dict.fromkeys(submission_ids):  # a repeated id is approved once
         sub = db.session.get(Submission, submission_id)
-        if sub is None or not sub.creator.identity_proven:
+        if sub is None or not sub.can_bulk_approve:
             skipped.append(submission_id)
             continue
         try:

@@ -15,7 +15,7 @@ import json
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.earnings.txn import begin_write
+from webapp.txn import begin_write
 from webapp.extensions import db
 from webapp.timeutil import utcnow
 from webapp.tracking.models import (

@@ -14,13 +14,12 @@ from sqlalchemy import func, select, update
 
 from webapp.audit import services as audit
 from webapp.auth.models import User
-from webapp.earnings import services as earnings
 from webapp.extensions import db
 from webapp.money import earnings as earned
 from webapp.submissions.models import Submission
 from webapp.tiktok.stats import VideoStats
 from webapp.timeutil import utcnow
-from webapp.tracking import services
+from webapp.tracking import services, signals
 from webapp.tracking.errors import InvalidViews
 from webapp.tracking.models import DISMISSED, MANUAL_REASONS, OK, PROPOSED, ViewSnapshot
 
@@ -107,7 +106,7 @@ def enter_views(submission_id: int, admin_id: int, views: int, reason_code: str,
                  thresholds=[t["code"] for t in thresholds] or None, **manual)
     db.session.commit()
     if not thresholds:
-        earnings.credit_snapshot(sub.id, snap.id)
+        signals.count_recorded.send(sub.id, snapshot_id=snap.id)  # earnings credits it
     return snap
 
 
@@ -195,7 +194,7 @@ def approve(snapshot_id: int, admin_id: int, now: datetime | None = None) -> Vie
                  entered_by_id=snap.entered_by_id, views_before=before, views_after=snap.views)
     db.session.commit()
     services.accept_snapshot(snap.id, now)
-    earnings.credit_snapshot(sub.id, snap.id)
+    signals.count_recorded.send(sub.id, snapshot_id=snap.id)  # earnings credits it
     return db.session.get(ViewSnapshot, snap.id)
 
 

@@ -1,4 +1,5 @@
-"""Transactions that read money and then decide a write must read the latest committed state."""
+"""Transactions that read and then decide a write must read the latest committed state (money,
+flag decisions: any area that decides on a row it read)."""
 from sqlalchemy import select
 
 from webapp.extensions import db
