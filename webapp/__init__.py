@@ -106,7 +106,7 @@ def register_commands(app: Flask) -> None:
     from webapp.demo import demo_cli
     from webapp.earnings.cli import ledger_cli
     from webapp.tiktok_cli import tiktok_cli
-    from webapp.tracking.cli import jobs_cli
+    from webapp.jobs_cli import jobs_cli
 
     for group in (users_cli, demo_cli, jobs_cli, ledger_cli, tiktok_cli):
         app.cli.add_command(group)

@@ -1,3 +1,5 @@
+"""`flask jobs ...`: the refresh scan by hand, and the operators' view of background work (status,
+retry, drop). Outside webapp/tracking/ because it reads webapp.operations, which reads tracking."""
 import json
 
 import click
