@@ -3,7 +3,7 @@ from flask import abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from webapp.admin import bp
-from webapp.audit import queries
+from webapp.admin import audit_queries as queries
 from webapp.htmx import is_htmx
 
 ACTION_LABELS = {
