@@ -1,5 +1,6 @@
 """Error answers: a small page in the site's layout, a short fragment for HTMX, JSON under /api/."""
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -45,8 +46,9 @@ def render_error(error: HTTPException):
     if isinstance(error, CSRFError):
         text = FORM_EXPIRED
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
-    if wants_json():
-        return jsonify(error=str(title), status=code), code, headers
+    if wants_json():  # API clients get stable English, whatever the browser's language
+        with force_locale("en"):
+            return jsonify(error=str(title), status=code), code, headers
     template = "errors/_error.html" if is_htmx() else "errors/error.html"
     return render_template(template, code=code, title=title, text=text), code, headers
 
