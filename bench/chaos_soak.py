@@ -149,8 +149,8 @@ def seed_data(stack: Stack, n_videos: int, rng: random.Random) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(stack.db_url),
                       "REDIS_URL": stack.env["REDIS_URL"], "SECRET_KEY": "soak",
                       "TIKTOK_WEB_BASE": stack.sandbox_url, "TIKTOK_API_BASE": stack.sandbox_url,
-                      "RATELIMIT_ENABLED": False, "VERIFY_MAX_ATTEMPTS": 5})
-    app.instance_path = stack.tmp
+                      "RATELIMIT_ENABLED": False, "VERIFY_MAX_ATTEMPTS": 5,
+                      "INSTANCE_PATH": stack.tmp})
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
@@ -255,8 +255,7 @@ def judge(stack: Stack) -> dict:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(stack.db_url),
                       "REDIS_URL": stack.env["REDIS_URL"], "SECRET_KEY": "soak",
-                      "CREDIT_GRACE_SECONDS": 5})
-    app.instance_path = stack.tmp
+                      "CREDIT_GRACE_SECONDS": 5, "INSTANCE_PATH": stack.tmp})
     with app.app_context():
         problems = verify_ledger()
         lost = len(uncredited(grace_seconds=5))

@@ -39,9 +39,8 @@ def main(n: int) -> None:
         "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "TIKTOK_WEB_BASE": sandbox.base_url, "TIKTOK_API_BASE": sandbox.base_url,
         "TIKTOK_VM_BASE": sandbox.base_url + "/_vm", "TIKTOK_VT_BASE": sandbox.base_url + "/_vt",
-        "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench",
+        "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench", "INSTANCE_PATH": tmp,
     })
-    app.instance_path = tmp
     jobs.context.set_app(app)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":

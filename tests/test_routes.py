@@ -190,6 +190,7 @@ def test_admin_approves_many_at_once_and_skips_what_is_not_reviewable(act, peopl
     response = act.client.post("/admin/submissions/approve-selected", data={
         "ids": [str(i) for i in ids + [budis.id]], "csrf_token": csrf_token(act.client)})
     assert response.status_code == 303
+    db.session.expire_all()  # the request changed them in its own session
     statuses = [services.get_for_creator(people["sari"].id, i).status for i in ids]
     assert statuses == ["approved", "approved", "checking"]
     assert services.get_for_creator(people["budi"].id, budis.id).status == "pending_review"
