@@ -63,7 +63,7 @@ class Stack:
             REFRESH_OLD_SECONDS=str(CADENCE_SECONDS), CREDIT_GRACE_SECONDS="5",
             VALIDATION_DAYS="0", TIKTOK_TIMEOUT_SECONDS="3", TIKTOK_PAGE_RATE="100000",
             TIKTOK_OEMBED_RATE="100000", TIKTOK_BREAKER_MIN_CALLS="1000000",
-            LEDGER_VERIFY_SECONDS="86400", PYTHONPATH=ROOT)
+            LEDGER_VERIFY_SECONDS="86400", PYTHONPATH=ROOT, INSTANCE_PATH=tmp)
         self.workers: list[subprocess.Popen] = []
         self.scheduler = self.redis = self.sandbox = None
         self.log = open(os.path.join(tmp, "stack.log"), "ab")

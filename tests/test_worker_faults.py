@@ -174,7 +174,8 @@ def process_env(app, redis_url: str, **extra) -> dict:
     env = dict(os.environ, SECRET_KEY="test", REDIS_URL=redis_url,
                RATELIMIT_STORAGE_URI="memory://", DATABASE_URL=config["SQLALCHEMY_DATABASE_URI"],
                TIKTOK_WEB_BASE=config["TIKTOK_WEB_BASE"], TIKTOK_API_BASE=config["TIKTOK_API_BASE"],
-               TIKTOK_VM_BASE=config["TIKTOK_VM_BASE"], TIKTOK_VT_BASE=config["TIKTOK_VT_BASE"])
+               TIKTOK_VM_BASE=config["TIKTOK_VM_BASE"], TIKTOK_VT_BASE=config["TIKTOK_VT_BASE"],
+               INSTANCE_PATH=app.instance_path)  # never the checkout's instance/
     env.update(extra)
     return env
 

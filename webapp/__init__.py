@@ -10,7 +10,7 @@ from webapp.config import Config
 def create_app(config: dict | None = None) -> Flask:
     # INSTANCE_PATH (tests, benchmarks): keep the database and secret key out of the checkout.
     app = Flask(__name__, instance_relative_config=False,
-                instance_path=(config or {}).get("INSTANCE_PATH"))
+                instance_path=(config or {}).get("INSTANCE_PATH") or Config.INSTANCE_PATH)
     app.config.from_object(Config)
     if config:
         app.config.update(config)

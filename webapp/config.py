@@ -19,6 +19,9 @@ def _int(name: str, default: int) -> int:
 
 
 class Config:
+    # Where the embedded setup keeps its files; tests and benchmarks point it at a temp dir
+    # (worker and scheduler subprocesses too). None: Flask's default instance/ folder.
+    INSTANCE_PATH = os.environ.get("INSTANCE_PATH") or None
     # None: create_app makes a random key kept in instance/ (embedded setup) or refuses to start
     # (PostgreSQL setup, i.e. production): a known default would let anyone forge sessions.
     SECRET_KEY = os.environ.get("SECRET_KEY") or None

@@ -6,18 +6,23 @@ from tests import factories
 from tests.e2e.conftest import login
 
 
-def test_connect_on_tiktok_proves_the_account(app, sandbox, live_server, browser_page, tmp_path):
+def sari_on_her_account_page(app, sandbox, live_server, page):
+    """Sari (English UI) logged in, on /account/tiktok; returns her sandbox TikTok user."""
     from webapp.auth import services as auth
 
-    app.config.update(TIKTOK_CLIENT_KEY="sandbox-client-key",
-                      TIKTOK_CLIENT_SECRET="sandbox-client-secret",
-                      TIKTOK_REDIRECT_URI=live_server + "/account/tiktok/callback")
     with app.app_context():
         tt = factories.tiktok_user(sandbox, "sari.dance", nickname="Sari Dewi")
         auth.set_locale(factories.creator(), "en")
-    page = browser_page
     login(page, live_server, "sari@example.com", lands_on="/dashboard")
     page.goto(live_server + "/account/tiktok")
+    return tt, page
+
+
+def test_connect_on_tiktok_proves_the_account(app, sandbox, live_server, browser_page, tmp_path):
+    app.config.update(TIKTOK_CLIENT_KEY="sandbox-client-key",
+                      TIKTOK_CLIENT_SECRET="sandbox-client-secret",
+                      TIKTOK_REDIRECT_URI=live_server + "/account/tiktok/callback")
+    tt, page = sari_on_her_account_page(app, sandbox, live_server, browser_page)
 
     page.click("#tiktok-connection button.primary")  # Connect TikTok
     page.wait_for_url(sandbox.base_url + "/v2/auth/authorize/**")
@@ -32,14 +37,7 @@ def test_connect_on_tiktok_proves_the_account(app, sandbox, live_server, browser
 
 def test_prove_the_account_by_bio_code(app, sandbox, live_server, browser_page, tmp_path):
     """Without Login Kit: a code in the bio, read from the public profile."""
-    from webapp.auth import services as auth
-
-    with app.app_context():
-        tt = factories.tiktok_user(sandbox, "sari.dance", nickname="Sari Dewi")
-        auth.set_locale(factories.creator(), "en")
-    page = browser_page
-    login(page, live_server, "sari@example.com", lands_on="/dashboard")
-    page.goto(live_server + "/account/tiktok")
+    tt, page = sari_on_her_account_page(app, sandbox, live_server, browser_page)
     page.click("#tiktok-bio button.primary")  # Get my code (htmx swaps the block in place)
     page.wait_for_selector("#bio-code")
     code = page.text_content("#bio-code").strip()

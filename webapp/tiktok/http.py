@@ -168,7 +168,7 @@ class TikTokHttp:
                         timeout=(min(s.connect_timeout, remaining), min(s.read_timeout, remaining)),
                         stream=True, allow_redirects=False, **body)
                 except requests.RequestException as exc:
-                    raise (too_slow() if watch.expired else
+                    raise (too_slow() if watch.expired or watch.remaining() <= 0 else
                            Upstream(f"{type(exc).__name__} talking to TikTok")) from exc
                 with raw:
                     return read_response(raw, url, watch, max_bytes or s.max_bytes, allow_statuses)

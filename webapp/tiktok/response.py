@@ -78,7 +78,8 @@ def _read_capped(raw: requests.Response, deadline: Deadline, limit: int) -> byte
                 raise too_slow()
             chunks.append(chunk)
     except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-        raise (too_slow() if deadline.expired else
+        # The socket timeout (capped at what is left) may fire before the watchdog's thread.
+        raise (too_slow() if deadline.expired or deadline.remaining() <= 0 else
                Upstream(f"{type(exc).__name__} reading from TikTok")) from exc
     if deadline.expired or deadline.remaining() < 0:
         raise too_slow()  # cut short: what was read is not the whole answer
