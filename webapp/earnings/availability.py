@@ -48,7 +48,8 @@ def pending_clause(now: datetime):
     return and_(_earning(), not_(held_clause()), LedgerEntry.created_at > now - window())
 
 
-def _sum(column, *where) -> Decimal:
+def sum_units(column, *where) -> Decimal:
+    """SUM of a Money column as an exact Decimal (raw integer units summed by the database)."""
     total = db.session.scalar(select(func.sum(type_coerce(column, BigInteger))).where(*where))
     return from_units(int(total or 0))
 
@@ -68,12 +69,12 @@ def totals(creator_id: int, now: datetime | None = None) -> Totals:
     """Each figure its own SUM over the creator's entries (available is not a difference)."""
     now = now or utcnow()
     mine = LedgerEntry.creator_id == creator_id
-    held = _sum(LedgerEntry.amount, mine, held_clause())
-    pending = _sum(LedgerEntry.amount, mine, pending_clause(now))
+    held = sum_units(LedgerEntry.amount, mine, held_clause())
+    pending = sum_units(LedgerEntry.amount, mine, pending_clause(now))
     free = and_(mine, not_(held_clause()), not_(pending_clause(now)))
-    available = _sum(LedgerEntry.amount, free) - _sum(LedgerEntry.reserved, free)
-    return Totals(balance=_sum(LedgerEntry.amount, mine),
-                  reserved=_sum(LedgerEntry.reserved, mine),
+    available = sum_units(LedgerEntry.amount, free) - sum_units(LedgerEntry.reserved, free)
+    return Totals(balance=sum_units(LedgerEntry.amount, mine),
+                  reserved=sum_units(LedgerEntry.reserved, mine),
                   available=available, pending=pending, held=held)
 
 

@@ -28,9 +28,8 @@ from sqlalchemy import BigInteger, func, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.earnings import availability
-from webapp.earnings.availability import Totals  # noqa: F401 (callers read it from here)
+from webapp.earnings.availability import Totals, sum_units  # noqa: F401 (read from here)
 from webapp.earnings.models import ACCRUAL, ADJUSTMENT, EARNING_KINDS, REVERSAL, LedgerEntry
-from webapp.earnings.rates import current_rate  # noqa: F401 (submissions locks it at approval)
 from webapp.extensions import db
 from webapp.money import earnings, from_units
 from webapp.submissions.models import APPROVED, Submission
@@ -83,12 +82,6 @@ def credit_snapshot(submission_id: int, snapshot_id: int,
         return None
     db.session.refresh(sub)
     return entry
-
-
-def sum_units(column, *where) -> Decimal:
-    """SUM of a Money column as an exact Decimal (raw integer units summed by the database)."""
-    total = db.session.scalar(select(func.sum(type_coerce(column, BigInteger))).where(*where))
-    return from_units(int(total or 0))
 
 
 def balance(creator_id: int) -> Decimal:
