@@ -78,13 +78,18 @@ def credit_for(sub: Submission, views: int) -> Decimal:
 
 def enter_views(submission_id: int, admin_id: int, views: int, reason_code: str, note: str,
                 evidence_url: str | None = None, confirm_decrease: bool = False,
-                four_eyes_ack: bool = False) -> ViewSnapshot:
+                four_eyes_ack: bool = False, source: str = "manual",
+                observed_at: datetime | None = None, likes: int | None = None) -> ViewSnapshot:
     """Record an admin's count for an approved video: credited at once, or, above a four-eyes
     threshold and acknowledged, stored as a proposal for a second admin.
 
     Raises InvalidViews (bad input), NeedsConfirmation (a decrease not confirmed),
     NeedsSecondAdmin (above a threshold, not acknowledged); nothing is stored then.
+    `source` is "manual" (the form, CSV import) or "extension" (an admin's browser, via the API);
+    `observed_at` is when the admin saw the count (default: now).
     """
+    if source not in services.MANUAL_SOURCES:
+        raise ValueError(f"not a manual source: {source!r}")
     views = services.validate_views(views)
     manual = _manual_columns(reason_code, note, evidence_url)
     sub = db.session.get(Submission, submission_id)
@@ -97,7 +102,8 @@ def enter_views(submission_id: int, admin_id: int, views: int, reason_code: str,
     if thresholds and not four_eyes_ack:
         raise NeedsSecondAdmin(thresholds)
     snap = services.record_snapshot(
-        sub.id, VideoStats(video_id=sub.video_id, source="manual", views=views),
+        sub.id, VideoStats(video_id=sub.video_id, source=source, views=views, likes=likes,
+                           **({"fetched_at": observed_at} if observed_at else {})),
         entered_by_id=admin_id, confirm_drop=confirm_decrease, manual=manual,
         proposed=bool(thresholds))
     audit.record(admin_id, "manual_views_proposed" if thresholds else "manual_views",
