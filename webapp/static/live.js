@@ -1,0 +1,1 @@
+/* Live numbers: highlights values that changed after an HTMX swap (owned by the earnings pages). */
