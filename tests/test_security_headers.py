@@ -77,8 +77,8 @@ def test_method_not_allowed_keeps_allow(client):
 
 def test_api_paths_get_json(client):
     response = client.get("/api/no-such-thing")
-    assert response.status_code == 404 and response.get_json() == {"error": "Page not found",
-                                                                   "status": 404}
+    assert response.status_code == 404 and response.get_json() == {"error": {
+        "code": "not_found", "message": "No such API endpoint."}}
 
 
 def test_an_expired_form_says_so_in_indonesian(client):

@@ -46,6 +46,10 @@ def render_error(error: HTTPException):
     if isinstance(error, CSRFError):
         text = FORM_EXPIRED
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    from webapp.api import errors as api_errors
+
+    if api_errors.is_api_path():  # {"error": {"code", "message"}}: stable for API clients
+        return api_errors.http_error_response(error, headers)
     if wants_json():  # API clients get stable English, whatever the browser's language
         with force_locale("en"):
             return jsonify(error=str(title), status=code), code, headers
