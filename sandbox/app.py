@@ -1,17 +1,18 @@
 """The sandbox WSGI app: one Flask app playing every TikTok host ViewPay talks to.
 
 Hosts map onto one root: www/m.tiktok.com and open.tiktokapis.com at `/`, vm.tiktok.com at
-`/_vm`, vt.tiktok.com at `/_vt`. `/_sandbox/*` is the control API (not TikTok; never throttled).
+`/_vm`, vt.tiktok.com at `/_vt`, the image CDN (*.tiktokcdn.com) at `/_cdn`. `/_sandbox/*` is
+the control API (not TikTok; never throttled).
 """
 import time
 
 from flask import Flask, Response, g, request
 
-from . import api, control, oauth, oembed, pages, shortlinks
+from . import api, cdn, control, oauth, oembed, pages, shortlinks
 from .state import State, current
 
 SURFACE_OF_BLUEPRINT = {"pages": "page", "oembed": "oembed", "api": "api", "oauth": "oauth",
-                        "shortlinks": "shortlink"}
+                        "shortlinks": "shortlink", "cdn": "cdn"}
 _SECRET_FIELDS = ("client_secret", "code_verifier")
 
 
@@ -22,7 +23,7 @@ def make_app(state: State | None = None, seed_path=None) -> Flask:
     if seed_path:
         state.load_seed(seed_path)
     app.extensions["sandbox_state"] = state
-    for module in (pages, oembed, shortlinks, oauth, api, control):
+    for module in (pages, oembed, shortlinks, oauth, api, cdn, control):
         app.register_blueprint(module.bp)
     app.before_request(_before)
     app.after_request(_after)

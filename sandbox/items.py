@@ -34,12 +34,21 @@ def post_url(handle: str, video_id: str, photo: bool = False) -> str:
     return f"{WWW}/@{handle}/{'photo' if photo else 'video'}/{video_id}"
 
 
+def cover_key(video_id: str) -> str:
+    """The cover's object name on the CDN: opaque, stable per video."""
+    return hashlib.sha1(f"cover:{video_id}".encode()).hexdigest()[:32]
+
+
+def cover_signature(key: str, expires: int) -> str:
+    return hashlib.sha1(f"{key}:{expires}".encode()).hexdigest()[:28]
+
+
 def cover_url(video_id: str, now: float) -> str:
-    """A signed-looking, expiring CDN link (TikTok's covers last about 6 h)."""
+    """A signed, expiring CDN link (TikTok's covers last about 6 h); sandbox/cdn.py serves it."""
     expires = int(now) // 3600 * 3600 + 21600
-    sig = hashlib.sha1(f"{video_id}:{expires}".encode()).hexdigest()[:28]
-    return (f"https://p16-sign-va.tiktokcdn.com/tos-maliva-p-0068/{sig[:16]}~tplv-tiktokx-origin"
-            f".image?dr=1&x-expires={expires}&x-signature={sig}%3D")
+    key = cover_key(video_id)
+    return (f"https://p16-sign-va.tiktokcdn.com/tos-maliva-p-0068/{key}~tplv-tiktokx-origin"
+            f".image?dr=1&x-expires={expires}&x-signature={cover_signature(key, expires)}%3D")
 
 
 def author_struct(user: User) -> dict:

@@ -1,7 +1,7 @@
 """Knobs: the failure and timing dials a test or the demo turns (latency, errors, limits, clock)."""
 import copy
 
-SURFACES = ("page", "oembed", "api", "oauth", "shortlink")
+SURFACES = ("page", "oembed", "api", "oauth", "shortlink", "cdn")
 
 
 def default_knobs() -> dict:

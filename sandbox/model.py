@@ -15,6 +15,9 @@ PUBLIC_STATUSES = ("ok", "region", "region_locked", "ambiguous")
 PAGE_MODES = ("universal", "sigi", "next_data", "stats_only", "waf", "login", "no_blob",
               "garbled", "garbled_types")
 SHORTLINK_HOSTS = ("vm", "vt", "t", "any")
+# What the CDN answers for a video's cover (sandbox/cdn.py): a real image, or one way a CDN
+# answer can be wrong for ViewPay to refuse.
+COVER_MODES = ("ok", "huge", "html", "fake", "svg", "redirect", "missing")
 class Conflict(Exception):
     """The record (or handle) already exists."""
 
@@ -59,6 +62,7 @@ class Video:
     create_time: int = 0
     desc: str = ""
     duration: int = 15
+    cover_mode: str = "ok"
     base_time: float = field(default=0.0)  # sandbox-clock second at which `views` was true
 
     def counts(self, now: float) -> dict:
@@ -184,6 +188,8 @@ def _check_video(video: Video) -> None:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
     if video.page_mode not in PAGE_MODES:
         raise ValueError(f"page_mode must be one of {', '.join(PAGE_MODES)}")
+    if video.cover_mode not in COVER_MODES:
+        raise ValueError(f"cover_mode must be one of {', '.join(COVER_MODES)}")
     if video.views < 0 or video.growth_per_hour < 0:
         raise ValueError("views and growth_per_hour must not be negative")
 

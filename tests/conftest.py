@@ -143,6 +143,7 @@ def _make_app(instance, sandbox, db_url, **extra):
         "TIKTOK_API_BASE": sandbox.base_url,
         "TIKTOK_VM_BASE": sandbox.base_url + "/_vm",
         "TIKTOK_VT_BASE": sandbox.base_url + "/_vt",
+        "TIKTOK_CDN_BASE": sandbox.base_url + "/_cdn",
         "TIKTOK_TIMEOUT_SECONDS": 5,
         "VERIFY_MAX_ATTEMPTS": 2,
         # Money is withdrawable at once unless a test is about the validation window (those

@@ -50,7 +50,8 @@ def test_video_query_request_sends_ids_as_strings():
     assert (method, url) == ("POST", "https://open.tiktokapis.com/v2/video/query/")
     assert kwargs["json"] == {"filters": {"video_ids": [VID, VID2]}}
     assert kwargs["params"]["fields"] == ("id,create_time,share_url,view_count,like_count,"
-                                          "comment_count,share_count")
+                                          "comment_count,share_count,video_description,"
+                                          "cover_image_url")
     assert kwargs["headers"]["Content-Type"] == "application/json"
     assert kwargs["headers"]["Authorization"] == "Bearer act.1"
 

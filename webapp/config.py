@@ -87,6 +87,9 @@ class Config:
     TIKTOK_API_BASE = os.environ.get("TIKTOK_API_BASE", "https://open.tiktokapis.com")
     TIKTOK_VM_BASE = os.environ.get("TIKTOK_VM_BASE", "https://vm.tiktok.com")
     TIKTOK_VT_BASE = os.environ.get("TIKTOK_VT_BASE", "https://vt.tiktok.com")
+    # TikTok's image CDN (video covers, https://<edge>.tiktokcdn.com/...). Empty: the real edge
+    # hosts, reached only at checked public addresses; the sandbox serves them at <base>/_cdn.
+    TIKTOK_CDN_BASE = os.environ.get("TIKTOK_CDN_BASE", "")
     TIKTOK_TIMEOUT_SECONDS = float(os.environ.get("TIKTOK_TIMEOUT_SECONDS", "10"))
     TIKTOK_MAX_BYTES = _int("TIKTOK_MAX_BYTES", 3_000_000)
 

@@ -16,6 +16,7 @@ def http_from_config(config=None) -> TikTokHttp:
     return TikTokHttp(HttpSettings(
         web_base=config["TIKTOK_WEB_BASE"], api_base=config["TIKTOK_API_BASE"],
         vm_base=config["TIKTOK_VM_BASE"], vt_base=config["TIKTOK_VT_BASE"],
+        cdn_base=config["TIKTOK_CDN_BASE"] or None,
         connect_timeout=min(3.0, timeout), read_timeout=timeout, total_timeout=timeout * 1.5,
         max_bytes=config["TIKTOK_MAX_BYTES"],
     ))

@@ -24,13 +24,14 @@ import requests
 from .addresses import PinnedAdapter, checked_address, pinned_url
 from .deadline import Deadline, DeadlineAdapter
 from .errors import Blocked, Garbled, InvalidUrl, NotFound, Upstream, UnsafeUrl
-from .hosts import TIKTOK_HOSTS, WEB_HOSTS, split_tiktok_url
+from .hosts import TIKTOK_HOSTS, WEB_HOSTS, HostSet, is_cdn_host, split_tiktok_url
 from .response import HttpResponse, read_response, too_slow
 from .stats import ParsedUrl
 from .urls import parse_url
 
 _API_HOST = "open.tiktokapis.com"
-_ASKABLE_HOSTS = TIKTOK_HOSTS | {_API_HOST}
+# The image CDN too (covers, webapp.tiktok.covers); it is never a redirect hop.
+_ASKABLE_HOSTS = HostSet(TIKTOK_HOSTS | {_API_HOST}, cdn=True)
 # What yt-dlp and gallery-dl send for short links: TikTok then answers with a plain redirect.
 # None removes requests' default headers so nothing else identifies us.
 _SHORT_LINK_HEADERS = {"User-Agent": "facebookexternalhit/1.1", "Accept": None,
@@ -43,6 +44,7 @@ class HttpSettings:
     api_base: str = "https://open.tiktokapis.com"
     vm_base: str = "https://vm.tiktok.com"
     vt_base: str = "https://vt.tiktok.com"
+    cdn_base: str | None = None  # every *.tiktokcdn.com host goes here when set (the sandbox)
     connect_timeout: float = 3.0
     read_timeout: float = 10.0
     total_timeout: float = 15.0
@@ -145,6 +147,8 @@ class TikTokHttp:
         if parts.scheme != "https":
             raise UnsafeUrl("TikTok is only asked over https.", code="scheme")
         base = self._bases.get(parts.netloc)
+        if is_cdn_host(parts.netloc):
+            base = self.settings.cdn_base or None
         if base is not None:  # operator-configured: trusted, even on loopback
             target = base.rstrip("/") + urlunsplit(("", "", parts.path or "/", parts.query, ""))
             return target, {}, self._session

@@ -35,8 +35,10 @@ def parse_oembed(text: str, video_id: str, *, status: int,
     title = data.get("title")
     if title is not None and not isinstance(title, str):
         raise Garbled("oEmbed title is not a string")
+    thumbnail = data.get("thumbnail_url")  # decoration: an odd one is left out, not an error
     return VideoStats(video_id=video_id, source="oembed", author_handle=_handle(data),
-                      description=title)
+                      description=title,
+                      cover_url=thumbnail if isinstance(thumbnail, str) and thumbnail else None)
 
 
 def _check_status(status: int, retry_after: float | None) -> None:

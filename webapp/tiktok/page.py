@@ -118,7 +118,8 @@ def _stats(item: dict, video_id: str | None) -> VideoStats:
     author_id, handle = _owner(item)
     return VideoStats(video_id=item_id, source="page", author_id=author_id, author_handle=handle,
                       exact=exact, create_time=count(item.get("createTime"), "createTime"),
-                      description=string(item.get("desc"), "desc"), **counts)
+                      description=string(item.get("desc"), "desc"), cover_url=_cover(item),
+                      **counts)
 
 
 def _counts(item: dict) -> tuple[dict, bool]:
@@ -130,6 +131,23 @@ def _counts(item: dict) -> tuple[dict, bool]:
     if counts["views"] is None:
         raise Garbled("no playCount in statsV2 or stats")
     return counts, exact
+
+
+def _cover(item: dict) -> str | None:
+    """originCover (the uncropped frame), else cover, else a photo post's first image.
+
+    Decoration only: a cover that is missing or oddly shaped is left out, never worth failing
+    the counts over."""
+    video = item.get("video") if isinstance(item.get("video"), dict) else {}
+    candidates = [video.get("originCover"), video.get("cover")]
+    try:
+        images = dig(item, "imagePost", "images")
+        if isinstance(images, list) and images:
+            urls = dig(images[0], "imageURL", "urlList")
+            candidates += urls[:1] if isinstance(urls, list) else []
+    except Garbled:
+        pass
+    return next((url for url in candidates if isinstance(url, str) and url), None)
 
 
 def _owner(item: dict) -> tuple[str | None, str | None]:

@@ -3,7 +3,7 @@ call's deadline, and handed on as a plain HttpResponse."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Collection, Mapping
@@ -24,6 +24,7 @@ class HttpResponse:
     text: str
     url: str  # the TikTok URL asked, never the base it was sent to
     location: str | None = None  # 3xx Location, made absolute against `url`
+    content: bytes = field(default=b"", repr=False)  # the raw body (images have no text)
 
 
 def read_response(raw: requests.Response, url: str, deadline: Deadline, limit: int,
@@ -38,7 +39,7 @@ def read_response(raw: requests.Response, url: str, deadline: Deadline, limit: i
     location = raw.headers.get("Location")
     return HttpResponse(
         status=status, headers=CaseInsensitiveDict(raw.headers), url=url,
-        text=_decode(body, raw.headers.get("Content-Type")),
+        text=_decode(body, raw.headers.get("Content-Type")), content=body,
         location=urljoin(url, location.strip()) if location and 300 <= status < 400 else None)
 
 

@@ -27,7 +27,10 @@ class VideoStats:
     shares: int | None = None
     exact: bool = True
     create_time: int | None = None  # unix seconds
-    description: str | None = None
+    description: str | None = None  # the caption
+    # The cover image: a signed CDN link that expires within hours, so it is downloaded
+    # (webapp.tiktok.covers) rather than stored or shown as a link.
+    cover_url: str | None = None
     fetched_at: datetime = field(default_factory=_utcnow)
 
 
