@@ -13,6 +13,7 @@ from webapp.earnings import services as earnings
 
 @pytest.fixture
 def people(ctx):
+    ctx.config["PAYOUT_MINIMUM"] = Decimal(10_000)  # an operator's fixed minimum (default: derived)
     sari, budi = new_creator("sari"), new_creator("budi")
     earn(sari, 150_247)
     earn(sari, 1_000_000_000)  # Rp 24.890 more

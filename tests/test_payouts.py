@@ -21,6 +21,7 @@ RICH = 1_000_000_000  # views: Rp 24.890 at the default rate
 
 @pytest.fixture
 def sari(ctx):
+    ctx.config["PAYOUT_MINIMUM"] = Decimal(10_000)  # an operator's fixed minimum (default: derived)
     creator = new_creator("sari")
     earn(creator, RICH)
     with_bank(creator)

@@ -36,8 +36,16 @@ class Config:
     RATE_PER_VIEW = Decimal(os.environ.get("RATE_PER_VIEW", "0.00002489"))
     # Admins cannot set a rate above this (a typo guard: Rp 1 per view is ~40.000x the default).
     RATE_PER_VIEW_MAX = Decimal(os.environ.get("RATE_PER_VIEW_MAX", "1"))
-    # Smallest withdrawal a creator may request, in whole rupiah.
-    PAYOUT_MINIMUM = Decimal(os.environ.get("PAYOUT_MINIMUM", "10000"))
+    # Smallest withdrawal a creator may request, in whole rupiah. Unset: what PAYOUT_MIN_VIEWS
+    # views earn at the rate in force, rounded up (webapp.earnings.payouts.minimum). A fixed
+    # Rp10.000 meant ~400 million views at the default rate: no real creator could withdraw.
+    PAYOUT_MINIMUM = (Decimal(os.environ["PAYOUT_MINIMUM"]) if os.environ.get("PAYOUT_MINIMUM")
+                      else None)
+    # One million views: what a single video that reaches TikTok's For You page gets, or a
+    # few weeks of a regular creator's videos (Rp25 at the default rate).
+    PAYOUT_MIN_VIEWS = _int("PAYOUT_MIN_VIEWS", 1_000_000)
+    # What the withdrawal form promises: an admin looks at a request within this many days.
+    PAYOUT_REVIEW_DAYS = _int("PAYOUT_REVIEW_DAYS", 2)
     # A verified count not credited after this long is a `ledger verify` mismatch, and the
     # periodic scan credits it (a worker died between storing and crediting it).
     CREDIT_GRACE_SECONDS = _int("CREDIT_GRACE_SECONDS", 600)

@@ -3,6 +3,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from webapp.earnings.payouts import minimum
+
 ERRORS = {
     "amount_invalid": _l("Enter a whole number of rupiah, like 50.000."),
     "insufficient": _l("That is more than your available balance."),
@@ -32,8 +34,7 @@ def error_message(code: str) -> str:
 
     config = current_app.config
     if code == "below_minimum":
-        return _("The smallest withdrawal is %(minimum)s.",
-                 minimum=rupiah(config["PAYOUT_MINIMUM"]))
+        return _("The smallest withdrawal is %(minimum)s.", minimum=rupiah(minimum()))
     if code == "rate_too_high":
         return _("A rate above %(maximum)s per view is not allowed.",
                  maximum=rupiah(config["RATE_PER_VIEW_MAX"], exact=True))

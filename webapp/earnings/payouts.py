@@ -7,7 +7,8 @@ click or a second admin gets a MoneyError. Under all of it the ledger's unique k
 (payout:<id>:reserve|release|paid) refuse a second booking whatever happens.
 """
 import re
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
@@ -15,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.audit import services as audit
+from webapp.earnings import rates
 from webapp.earnings import services as ledger
 from webapp.earnings.errors import MoneyError
 from webapp.earnings.models import (
@@ -22,6 +24,7 @@ from webapp.earnings.models import (
     BankAccount, LedgerEntry, Payout)
 from webapp.txn import lock_one
 from webapp.extensions import db
+from webapp.money import earnings
 from webapp.timeutil import utcnow
 from webapp.tracking import flags
 
@@ -38,11 +41,51 @@ def parse_amount(text: str) -> Decimal:
     return Decimal(re.sub(r"\D", "", cleaned))
 
 
+def minimum() -> Decimal:
+    """The smallest withdrawal: PAYOUT_MINIMUM when an operator set one, else what
+    PAYOUT_MIN_VIEWS views earn at the rate in force, rounded up to whole rupiah (at least Rp1).
+
+    Derived, so that a rate change moves the minimum with it: a fixed Rp10.000 took ~400 million
+    views at Rp0,00002489, which no real creator reaches."""
+    config = current_app.config
+    if config.get("PAYOUT_MINIMUM") is not None:
+        return Decimal(config["PAYOUT_MINIMUM"])
+    earned = earnings(int(config["PAYOUT_MIN_VIEWS"]), rates.current_rate())
+    return max(earned.to_integral_value(rounding=ROUND_CEILING), Decimal(1))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far available money is from the smallest withdrawal."""
+    minimum: Decimal
+    available: Decimal
+
+    @property
+    def reached(self) -> bool:
+        return self.available >= self.minimum
+
+    @property
+    def missing(self) -> Decimal:
+        """Rupiah still to earn before a withdrawal is possible (0 once reached)."""
+        return max(self.minimum - self.available, Decimal(0))
+
+    @property
+    def percent(self) -> int:
+        """0-100, for the progress bar (a negative available shows as 0)."""
+        if self.reached:
+            return 100
+        return int(max(self.available, Decimal(0)) * 100 / self.minimum)
+
+
+def progress(available: Decimal) -> Progress:
+    return Progress(minimum(), available)
+
+
 def request_payout(creator_id: int, amount: Decimal, request_key: str) -> Payout:
     """Reserve `amount` of the available balance for a withdrawal (once per request_key)."""
     if not isinstance(amount, Decimal) or amount != amount.to_integral_value():
         raise MoneyError("whole rupiah only", "amount_invalid")
-    if amount < current_app.config["PAYOUT_MINIMUM"]:
+    if amount < minimum():
         raise MoneyError("below the minimum", "below_minimum")
     if not _KEY.match(request_key or ""):
         raise MoneyError("bad request key", "invalid")

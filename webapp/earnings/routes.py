@@ -22,7 +22,7 @@ def creators_only():
 
 def _summary(creator_id: int) -> dict:
     return dict(totals=services.totals(creator_id), payouts=payouts.for_creator(creator_id),
-                account=account_for(creator_id), minimum=current_app.config["PAYOUT_MINIMUM"],
+                account=account_for(creator_id), minimum=payouts.minimum(),
                 schedule=availability.pending_schedule(creator_id),
                 reviews=reviews.for_creator(creator_id))
 
