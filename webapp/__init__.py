@@ -78,6 +78,9 @@ def register_blueprints(app: Flask) -> None:
     from webapp.health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    from webapp.api import bp as api_bp
+
+    app.register_blueprint(api_bp, url_prefix="/api")
 
 
 def register_signal_receivers() -> None:
@@ -107,6 +110,10 @@ def register_commands(app: Flask) -> None:
     from webapp.earnings.cli import ledger_cli
     from webapp.tiktok_cli import tiktok_cli
     from webapp.jobs_cli import jobs_cli
+    from webapp.api.cli import api_cli
 
-    for group in (users_cli, demo_cli, jobs_cli, ledger_cli, tiktok_cli):
+    for group in (users_cli, demo_cli, jobs_cli, ledger_cli, tiktok_cli, api_cli):
         app.cli.add_command(group)
+    from webapp.tracking.cli import views_cli  # bulk view counts (CSV import)
+
+    app.cli.add_command(views_cli)

@@ -18,3 +18,4 @@ from webapp.admin import analytics, money, routes, videos  # noqa: E402,F401
 from webapp.admin import audit  # noqa: E402,F401
 from webapp.admin import flags  # noqa: E402,F401
 from webapp.admin import operations  # noqa: E402,F401
+from webapp.admin import imports  # noqa: E402,F401
