@@ -145,6 +145,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; phones keep tabs open for days
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
     RATELIMIT_HEADERS_ENABLED = True
+    # Requests per API token (per client address without one), on the app's Redis.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/minute")
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
