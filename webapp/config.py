@@ -59,6 +59,21 @@ class Config:
     REFRESH_OLD_SECONDS = _int("REFRESH_OLD_SECONDS", 86400)
     YOUNG_VIDEO_DAYS = _int("YOUNG_VIDEO_DAYS", 7)
     FAST_GROWTH_VIEWS_PER_HOUR = _int("FAST_GROWTH_VIEWS_PER_HOUR", 1000)
+    # After this many days a video is refreshed weekly (REFRESH_AFTER_WINDOW_SECONDS), or no
+    # more with TRACKING_AFTER_WINDOW=stop. Deleted/private/withheld videos back off from an
+    # hour up to REFRESH_GONE_MAX_SECONDS (webapp.tracking.cadence).
+    TRACKING_WINDOW_DAYS = float(os.environ.get("TRACKING_WINDOW_DAYS", "90"))
+    TRACKING_AFTER_WINDOW = os.environ.get("TRACKING_AFTER_WINDOW", "weekly")
+    REFRESH_AFTER_WINDOW_SECONDS = _int("REFRESH_AFTER_WINDOW_SECONDS", 7 * 86400)
+    REFRESH_GONE_MAX_SECONDS = _int("REFRESH_GONE_MAX_SECONDS", 7 * 86400)
+    # Refresh jobs: videos per job, concurrent TikTok calls inside one job, videos one scan
+    # leases at most per round (it goes round until nothing is due, up to a backlog of
+    # REFRESH_MAX_QUEUED jobs), and how often an admin may force one video or creator.
+    REFRESH_BATCH_SIZE = _int("REFRESH_BATCH_SIZE", 50)
+    REFRESH_CONCURRENCY = _int("REFRESH_CONCURRENCY", 8)
+    REFRESH_TICK_LIMIT = _int("REFRESH_TICK_LIMIT", 5000)
+    REFRESH_MAX_QUEUED = _int("REFRESH_MAX_QUEUED", 2000)
+    REFRESH_NOW_COOLDOWN_SECONDS = _int("REFRESH_NOW_COOLDOWN_SECONDS", 300)
     VERIFY_MAX_ATTEMPTS = _int("VERIFY_MAX_ATTEMPTS", 5)
     # A drop below this share of the credited views (or to 0) is held until confirmed.
     SUSPECT_DROP_RATIO = Decimal(os.environ.get("SUSPECT_DROP_RATIO", "0.5"))

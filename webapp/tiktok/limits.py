@@ -2,10 +2,18 @@
 budget. Takes a redis client; knows nothing of Flask or the database.
 
 Two mechanisms:
-- a sliding-window log (a sorted set of call times) that admits at most `limit` calls per
+- a sliding window (a sorted set of reservations) that admits at most `limit` calls per
   `window` seconds, like TikTok's own "600 requests per 1-minute sliding window" (CONTRACTS §2.5);
 - a hold: after TikTok answers 429 the whole source pauses for Retry-After (or, without one, an
   exponential back-off with jitter), so no worker keeps knocking while TikTok says stop.
+
+Budget in blocks: a caller that says how many calls it is about to make (`expect`) gets up to
+that many tokens per Redis round trip (at most a fiftieth of the budget, so one worker cannot
+hoard it), kept in this process and handed out locally. A block lives BLOCK_SECONDS here; it
+is counted in the window as if spent at the end of that life plus as long again for the calls
+still on their way, so TikTok's own sliding window never sees more than the budget however
+late in its life a token is used. Tokens left over are given back (`give_back`); ones a
+crashed process never returns only cost budget until the window slides past them.
 
 Times come from Redis (`TIME`), not from each worker's clock, so skewed hosts share one window.
 """
@@ -13,23 +21,60 @@ from __future__ import annotations
 
 import random
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 PREFIX = "viewpay:tiktok"
+BLOCK_SECONDS = 1.0  # how long reserved tokens stay usable in this process (at most)
+MAX_BLOCK = 50
 
-# Returns 0 when admitted, else the milliseconds until the oldest call leaves the window.
-_ACQUIRE = """
+# KEYS: the window's blocks (member "<ms>:<nonce>:<tokens>", scored by when they count as
+# spent), the sum of their tokens. ARGV: limit, window ms, tokens wanted, nonce, ms a block of
+# more than one token is counted later. -> {tokens granted, ms to wait when none, tokens used,
+# the score the block was stored under}. Tokens wanted 0: only report.
+_RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
-  return 0
+local limit, window, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local used
+if #gone > 0 then
+  local freed = 0
+  for _, member in ipairs(gone) do
+    freed = freed + tonumber(string.match(member, ':(-?%d+)$'))
+  end
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+  used = redis.call('DECRBY', KEYS[2], freed)
+else
+  used = tonumber(redis.call('GET', KEYS[2]) or '0')
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + window - now)
+if used < 0 or redis.call('ZCARD', KEYS[1]) == 0 then
+  used = 0
+  redis.call('DEL', KEYS[2])
+end
+if want <= 0 then return {0, 0, used, 0} end
+local room = limit - used
+if room <= 0 then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, math.max(1, tonumber(oldest[2]) + window - now), used, 0}
+end
+local grant = math.min(want, room)
+local score = now
+if grant > 1 then score = now + tonumber(ARGV[5]) end
+redis.call('ZADD', KEYS[1], score, score .. ':' .. ARGV[4] .. ':' .. grant)
+redis.call('INCRBY', KEYS[2], grant)
+redis.call('PEXPIRE', KEYS[1], window + tonumber(ARGV[5]))
+redis.call('PEXPIRE', KEYS[2], window + tonumber(ARGV[5]))
+return {grant, 0, used + grant, score}
+"""
+
+# Unused tokens of a block go back: a negative entry under the block's score leaves the window
+# together with the block. ARGV: score, tokens, nonce.
+_GIVE_BACK = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[1] .. ':' .. ARGV[3] .. ':-' .. ARGV[2])
+return redis.call('DECRBY', KEYS[2], ARGV[2])
 """
 
 # Extends a hold, never shortens it (two workers seeing different Retry-After values).
@@ -48,30 +93,85 @@ class Limit:
     window_seconds: float = 60.0
 
 
+@dataclass
+class _Block:
+    tokens: int = 0
+    usable_until: float = 0.0  # time.monotonic()
+    score: int = 0  # where the block sits in the Redis window, to give tokens back
+    expected: int = 0  # calls the caller still means to make
+
+
 class RateLimiter:
     def __init__(self, redis, prefix: str = PREFIX):
         self.redis = redis
         self.prefix = prefix
-        self._acquire = redis.register_script(_ACQUIRE)
+        self._reserve = redis.register_script(_RESERVE)
+        self._give_back = redis.register_script(_GIVE_BACK)
         self._hold = redis.register_script(_HOLD)
+        self._blocks: dict[str, _Block] = {}
+        self._lock = threading.Lock()  # the fetch threads of one job share the blocks
 
     def _key(self, kind: str, source: str) -> str:
         return f"{self.prefix}:{kind}:{source}"
+
+    def _keys(self, source: str) -> list[str]:
+        return [self._key("window", source), self._key("window-used", source)]
+
+    def expect(self, source: str, calls: int) -> None:
+        """The caller is about to make `calls` calls: reserve in blocks up to that many."""
+        with self._lock:
+            self._blocks.setdefault(source, _Block()).expected = max(0, calls)
 
     def try_acquire(self, source: str, limit: Limit) -> float:
         """Take one call from the budget: 0.0 when admitted, else seconds until there is room."""
         if limit.calls <= 0:
             return float(limit.window_seconds)  # a source configured off
-        waited = self._acquire(keys=[self._key("window", source)],
-                               args=[limit.calls, int(limit.window_seconds * 1000),
-                                     secrets.token_hex(4)])
-        return int(waited) / 1000.0
+        with self._lock:
+            block = self._blocks.setdefault(source, _Block())
+            if block.tokens and time.monotonic() >= block.usable_until:
+                block.tokens = 0  # too old to use: it already counts as spent in the window
+            if not block.tokens:
+                wait = self._refill(source, limit, block)
+                if wait:
+                    return wait
+            block.tokens -= 1
+            block.expected = max(0, block.expected - 1)
+            return 0.0
+
+    def _refill(self, source: str, limit: Limit, block: _Block) -> float:
+        want = min(max(1, block.expected), max(1, limit.calls // 50), MAX_BLOCK)
+        window_ms = int(limit.window_seconds * 1000)
+        life = min(BLOCK_SECONDS, limit.window_seconds / 50)
+        started = time.monotonic()
+        granted, wait_ms, _, score = self._reserve(
+            keys=self._keys(source),
+            args=[limit.calls, window_ms, want, secrets.token_hex(4), int(2 * life * 1000)])
+        if not int(granted):
+            return int(wait_ms) / 1000.0
+        block.tokens, block.score = int(granted), int(score)
+        block.usable_until = started + life
+        return 0.0
+
+    def give_back(self, source: str | None = None) -> int:
+        """Return the unused tokens of this process's blocks (all sources by default)."""
+        returned = 0
+        with self._lock:
+            for name, block in self._blocks.items():
+                if source not in (None, name):
+                    continue
+                if block.tokens and time.monotonic() < block.usable_until:
+                    self._give_back(keys=self._keys(name),
+                                    args=[block.score, block.tokens, secrets.token_hex(4)])
+                    returned += block.tokens
+                block.tokens = block.expected = 0
+        return returned
 
     def used(self, source: str, limit: Limit) -> int:
-        """Calls inside the current window (for the admin panel)."""
-        key = self._key("window", source)
-        now_ms = _redis_ms(self.redis)
-        return int(self.redis.zcount(key, now_ms - int(limit.window_seconds * 1000), "+inf"))
+        """Calls inside the current window (for the admin panel); reserved blocks count whole."""
+        _, _, used, _ = self._reserve(keys=self._keys(source),
+                                      args=[limit.calls, int(limit.window_seconds * 1000), 0,
+                                            "", 0])
+        return int(used)
 
     def hold(self, source: str, seconds: float) -> float:
         """Pause the source for `seconds` (extends only); returns the hold left in seconds."""
@@ -95,12 +195,6 @@ class RateLimiter:
 
     def clear_strikes(self, source: str) -> None:
         self.redis.delete(self._key("strikes", source))
-
-
-def _redis_ms(redis) -> int:
-    seconds, micros = redis.time()
-    return int(seconds) * 1000 + int(micros) // 1000
-
 
 
 def backoff_delay(attempt: int, *, base: float, cap: float,
