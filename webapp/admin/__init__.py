@@ -19,3 +19,4 @@ from webapp.admin import audit  # noqa: E402,F401
 from webapp.admin import flags  # noqa: E402,F401
 from webapp.admin import operations  # noqa: E402,F401
 from webapp.admin import imports  # noqa: E402,F401
+from webapp.admin import api_tokens  # noqa: E402,F401

@@ -38,7 +38,7 @@ def create_token(name: str, scope: str, admin_email: str | None):
 def revoke_token(name: str):
     """Stop a token from working, at once."""
     try:
-        tokens.revoke(name, actor_id=None, via="cli")
+        tokens.revoke(tokens.by_name(name).id, actor_id=None, via="cli")
     except tokens.TokenError as exc:
         raise click.ClickException(str(exc))
     click.echo(f"token {name} revoked")

@@ -60,15 +60,22 @@ def create(name: str, scope: str, *, owner_id: int | None, actor_id: int | None,
     return token, raw
 
 
-def revoke(name: str, *, actor_id: int | None, via: str) -> ApiToken:
-    """Stop a token from working at once; the row stays for the audit trail."""
+def by_name(name: str) -> ApiToken:
     token = db.session.scalar(select(ApiToken).where(ApiToken.name == (name or "").strip()))
     if token is None:
         raise TokenError("No token has this name.", "unknown")
+    return token
+
+
+def revoke(token_id: int, *, actor_id: int | None, via: str) -> ApiToken:
+    """Stop a token from working at once; the row stays for the audit trail."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise TokenError("No such token.", "unknown")
     moved = db.session.execute(
         update(ApiToken).where(ApiToken.id == token.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
-    if moved.rowcount != 1:
+    if moved.rowcount != 1:  # already revoked (two admins clicking together included)
         db.session.rollback()
         raise TokenError("This token was already revoked.", "revoked")
     audit.record(actor_id, "api_token_revoked", "api_token", token.id, name=token.name, via=via)
