@@ -1,0 +1,204 @@
+"""`flask demo load --videos N [--creators M]`: many approved, tracked videos, through the real
+services and the sandbox, for the benchmarks and for anyone sizing a deployment.
+
+What goes through what (the sandbox must be running, as for `demo seed`):
+- creators: `auth.services.create_user` (the password hashed as for any account), then the
+  bio-code proof `demo seed` gives sari: ViewPay issues the code, the command puts it in the
+  sandbox bio (control API), `auth.bio.check_bio` reads the profile page over HTTP;
+- videos: created in the sandbox (control API), then `submissions.services.submit`, `verify`
+  (the page fetched over HTTP, ownership, the first snapshot stored by tracking) and `approve`
+  (rate lock, audit, the first credit by earnings): the calls the worker and an admin's click
+  make. Verification runs here, in threads, not on the RQ worker: the verify job `submit` queued
+  for each video is deleted once the video is verified (a worker would fork to find nothing to
+  do); the queue's list skips deleted jobs.
+Every call counts against TikTok budgets (TIKTOK_PAGE_RATE: 60 page fetches a minute by default,
+one per video and one per creator): raise it for a big load (the benches do, by setting it).
+"""
+import multiprocessing
+import os
+import secrets
+import time
+
+import click
+import requests
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from webapp.auth import bio
+from webapp.auth import services as auth
+from webapp.auth.errors import TikTokLinkError
+from webapp.auth.models import User
+from webapp.extensions import db, jobqueue
+from webapp.submissions import services as submissions
+from webapp.submissions.models import APPROVED, PENDING_REVIEW
+
+EMAIL = "load{n}@example.com"  # load1@example.com ... (password: the demo's)
+HANDLE = "load.creator{n}"
+TIKTOK_USER_BASE = 7_300_000_000_000_000_000
+CHUNK = 25  # videos per task: small enough to spread a few creators over every thread
+
+
+def grouped(n: int) -> str:
+    """1.000 / 100.000, as the creators (and the issue) write numbers."""
+    return f"{n:,}".replace(",", ".")
+
+
+def spread(videos: int, creators: int) -> list[int]:
+    """How many videos each creator gets: as even as possible, the first ones one more."""
+    base, extra = divmod(videos, creators)
+    return [base + (1 if i < extra else 0) for i in range(creators)]
+
+
+class Progress:
+    """Counts finished videos; prints each thousand (and the last)."""
+
+    def __init__(self, total: int, step: int = 1000):
+        self.total, self.step, self.done = total, step, 0
+        self.started, self.statuses = time.monotonic(), {}
+
+    def add(self, statuses: list[str]) -> None:
+        before = self.done
+        self.done += len(statuses)
+        for status in statuses:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+        if self.done // self.step != before // self.step or self.done == self.total:
+            rate = self.done / max(time.monotonic() - self.started, 1e-9)
+            click.echo(f"{grouped(self.done)}/{grouped(self.total)} videos, {rate:.0f}/s")
+
+
+class Sandbox:
+    """The sandbox's control API, over one keep-alive session."""
+
+    def __init__(self, base: str):
+        self.base, self.http = base, requests.Session()
+
+    def user(self, user_id: str, handle: str, signature: str) -> None:
+        body = {"user_id": user_id, "handle": handle, "signature": signature}
+        answer = self.http.post(f"{self.base}/_sandbox/users", json=body, timeout=10)
+        if answer.status_code == 409:  # known to this sandbox from an earlier load: update it
+            answer = self.http.patch(f"{self.base}/_sandbox/users/{user_id}", json=body,
+                                     timeout=10)
+        answer.raise_for_status()
+
+    def video(self, user_id: str, views: int) -> str:
+        """A public video posted 1 to 60 days ago (a proven creator's recent video is paid
+        without an identity hold), with a real audience's likes, comments and shares."""
+        for _ in range(5):
+            age = 86400 + secrets.randbelow(59 * 86400)
+            video_id = str(((int(time.time()) - age) << 32) | secrets.randbits(32))
+            answer = self.http.post(f"{self.base}/_sandbox/videos", timeout=10, json={
+                "video_id": video_id, "user_id": user_id, "views": views,
+                "likes": views // 20, "comments": views // 500, "shares": views // 1000})
+            if answer.status_code != 409:  # 409: that id exists already; draw another
+                answer.raise_for_status()
+                return video_id
+        raise click.ClickException("the sandbox refused five new video ids in a row")
+
+
+def _admin_id() -> int:
+    from webapp.demo import ADMIN, PASSWORD
+
+    admin = auth.find_by_email(ADMIN) or auth.create_admin(ADMIN, PASSWORD)
+    return admin.id
+
+
+def _next_number() -> int:
+    """Creators of earlier loads keep their numbers; this load's start after them."""
+    return 1 + db.session.scalar(select(func.count(User.id)).where(
+        User.email.like(EMAIL.format(n="%"))))
+
+
+# In each forked load process: the app (inherited) and its own sandbox session.
+_proc: dict = {}
+
+
+def _start_process(app) -> None:
+    _proc.update(app=app, sandbox=Sandbox(app.config["TIKTOK_WEB_BASE"]))
+    with app.app_context():
+        db.engine.dispose(close=False)  # the parent's pooled connections are not this process's
+
+
+def _creator(n: int) -> tuple[int, str, str]:
+    """A creator proven by bio code: (user id, handle, TikTok user id)."""
+    from webapp.demo import PASSWORD
+
+    handle, tiktok_id = HANDLE.format(n=n), str(TIKTOK_USER_BASE + n)
+    with _proc["app"].app_context():
+        user = auth.create_user(EMAIL.format(n=n), PASSWORD, handle=handle)
+        code = bio.issue_code(user.id).code
+        _proc["sandbox"].user(tiktok_id, handle, f"Konten harian {code}")
+        try:
+            bio.check_bio(user.id)
+        except TikTokLinkError as exc:
+            raise click.ClickException(f"@{handle}: bio proof failed ({exc}); is the sandbox "
+                                       "up and TIKTOK_PAGE_RATE high enough?") from exc
+        return user.id, handle, tiktok_id
+
+
+def _videos(task: tuple[tuple[int, str, str], int, int]) -> list[str]:
+    """Submit, verify and approve `count` new videos of one creator; their final statuses."""
+    (creator_id, handle, tiktok_id), admin_id, count = task
+    statuses, verified_ids = [], []
+    with _proc["app"].app_context():
+        for _ in range(count):
+            video_id = _proc["sandbox"].video(tiktok_id, 1000 + secrets.randbelow(200_000))
+            sub = submissions.submit(
+                creator_id, f"https://www.tiktok.com/@{handle}/video/{video_id}")
+            try:
+                status = submissions.verify(sub.id)
+            except submissions.RetryLater:
+                status = "checking"  # a retry is scheduled for the worker; its job stays
+            else:
+                verified_ids.append(sub.id)
+            if status == PENDING_REVIEW:
+                status = submissions.approve(sub.id, admin_id).status
+            statuses.append(status)
+        _drop_verify_jobs(verified_ids)
+    return statuses
+
+
+def _drop_verify_jobs(submission_ids: list[int]) -> None:
+    from rq.job import Job
+
+    if submission_ids:
+        jobqueue.connection.delete(*(Job.key_for(f"verify-{i}") for i in submission_ids))
+
+
+@click.command("load")
+@click.option("--videos", type=click.IntRange(min=1), required=True,
+              help="approved, tracked videos to add")
+@click.option("--creators", type=click.IntRange(min=1), default=None,
+              help="new proven creators to spread them over (default: one per 20 videos)")
+@click.option("--processes", type=click.IntRange(1, 64), default=None,
+              help="parallel load processes (default: 2 per CPU; 1 on SQLite)")
+@with_appcontext
+def load(videos: int, creators: int | None, processes: int | None) -> None:
+    """Add VIDEOS approved, tracked videos over new creators, through the real services (needs
+    the sandbox, like `demo seed`); running it again adds more."""
+    app = current_app._get_current_object()
+    creators = min(creators or max(1, videos // 20), videos)
+    sqlite = db.engine.dialect.name == "sqlite"  # one writer at a time anyway
+    processes = processes or (1 if sqlite else 2 * (os.cpu_count() or 1))
+    admin_id, first = _admin_id(), _next_number()
+    db.session.remove()  # nothing open across the fork
+    click.echo(f"loading {grouped(videos)} videos over {grouped(creators)} new creators "
+               f"(load{first}@example.com on), {processes} processes")
+    started = time.monotonic()
+    # Processes, not threads: the services are CPU-bound Python (the GIL would serialise them).
+    with multiprocessing.get_context("fork").Pool(processes, _start_process, (app,)) as pool:
+        made = pool.map(_creator, range(first, first + creators), chunksize=1)
+        click.echo(f"{grouped(creators)} creators proven by bio code in "
+                   f"{time.monotonic() - started:.0f} s")
+        progress = Progress(videos)
+        tasks = [(creator, admin_id, min(CHUNK, count - done))
+                 for creator, count in zip(made, spread(videos, creators))
+                 for done in range(0, count, CHUNK)]
+        for statuses in pool.imap_unordered(_videos, tasks):
+            progress.add(statuses)
+    others = {s: c for s, c in progress.statuses.items() if s != APPROVED}
+    click.echo(f"done in {time.monotonic() - started:.0f} s: "
+               f"{grouped(progress.statuses.get(APPROVED, 0))} approved and tracked"
+               + (f"; not approved: {others}" if others else ""))
+    if others:
+        raise SystemExit(1)
