@@ -1,13 +1,21 @@
 """Language choice, Jakarta time and the one Rupiah filter."""
-from decimal import Decimal
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
-from babel.numbers import format_currency, format_decimal
+from babel.dates import format_date, format_time, format_timedelta, get_datetime_format
+from babel.numbers import format_decimal
 from flask import current_app, request, session
-from flask_babel import format_datetime, get_locale, refresh
+from flask_babel import get_locale, gettext, refresh
 from flask_login import current_user
 
 from webapp.extensions import babel
-from webapp.money import round_display
+from webapp.money import SCALE, round_display
+
+# Every creator and admin is in Indonesia's western zone; its name is shown on every time, so a
+# time never reads as the viewer's local one. UTC+7 all year (Indonesia has no summer time).
+JAKARTA = ZoneInfo("Asia/Jakarta")
+ZONE_LABEL = "WIB"
 
 
 def select_locale() -> str:
@@ -25,46 +33,92 @@ def init_app(app) -> None:
     app.before_request(refresh)
 
 
+def _locale() -> str:
+    return str(get_locale() or "id")
+
+
 def rupiah(amount: Decimal | None, exact: bool = False) -> str:
-    """Rp with 2 decimals (rounded half up), or every stored decimal when exact=True."""
+    """Rupiah as people read it, "Rp" in both languages: Rp3,74 / Rp3.74 (2 decimals, half up),
+    Rp10.000 (no ",00" on whole rupiah), Rp0,00027 (an amount that 2 decimals would show as
+    zero keeps the digits that make it non-zero); exact=True shows every stored decimal."""
     if amount is None:
         return "–"
-    locale = str(get_locale() or "id")
-    if exact:
-        return format_currency(amount, "IDR", locale=locale, format=None,
-                               currency_digits=False, decimal_quantization=False)
-    return format_currency(round_display(amount), "IDR", locale=locale)
+    if not isinstance(amount, (Decimal, int)) or isinstance(amount, bool):
+        raise TypeError(f"money must be Decimal, got {type(amount).__name__}")  # never float
+    value = Decimal(amount)
+    shown = value if exact else _for_display(value)
+    pattern = "#,##0" if shown == shown.to_integral_value() else "#,##0.00######"
+    digits = format_decimal(abs(shown), format=pattern, locale=_locale(),
+                            decimal_quantization=False)
+    return ("-" if shown < 0 else "") + "Rp" + digits
+
+
+def _for_display(value: Decimal) -> Decimal:
+    rounded = round_display(value)
+    if rounded or not value:
+        return rounded
+    # Below Rp0,005: two significant digits (Rp0,00027379 -> Rp0,00027), at most the 8 stored.
+    places = min(SCALE, 1 - value.adjusted())
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP).normalize()
 
 
 def views(count: int | None) -> str:
-    return "–" if count is None else format_decimal(count, locale=str(get_locale() or "id"))
+    return "–" if count is None else format_decimal(count, locale=_locale())
+
+
+def _jakarta(value: datetime) -> datetime:
+    from webapp.timeutil import aware
+
+    return aware(value).astimezone(JAKARTA)
 
 
 def when(value) -> str:
-    return "–" if value is None else format_datetime(value, "medium")
+    """A moment in Jakarta time, labelled: "2 Des 2026 14.03 WIB" / "Dec 2, 2026, 2:03 PM WIB"."""
+    if value is None:
+        return "–"
+    locale = _locale()
+    if not isinstance(value, datetime):  # a calendar date has no time and no zone
+        return format_date(value, "medium", locale=locale)
+    moment = _jakarta(value)
+    both = get_datetime_format("medium", locale=locale).format(
+        format_time(moment, "short", locale=locale), format_date(moment, "medium", locale=locale))
+    return f"{both} {ZONE_LABEL}"
+
+
+def timeago(value, now: datetime | None = None) -> str:
+    """How long ago (or how soon), in words: "3 menit yang lalu" / "3 minutes ago"."""
+    if value is None:
+        return "–"
+    from webapp.timeutil import aware, utcnow
+
+    delta = aware(value) - (aware(now) if now else utcnow())
+    if abs(delta) < timedelta(minutes=1):
+        return gettext("just now")
+    return format_timedelta(delta, add_direction=True, locale=_locale())
 
 
 def day(value) -> str:
     """A short date in Jakarta time: "2 Des" / "2 Dec" (the year only when it is not this one)."""
     if value is None:
         return "–"
-    from webapp.timeutil import aware, utcnow
+    from webapp.timeutil import utcnow
 
-    pattern = "d MMM" if aware(value).year == utcnow().year else "d MMM y"
-    return format_datetime(aware(value), pattern)
+    if isinstance(value, datetime):
+        value = _jakarta(value).date()
+    this_year = utcnow().astimezone(JAKARTA).year
+    return format_date(value, "d MMM" if value.year == this_year else "d MMM y", locale=_locale())
 
 
 def hours(value) -> str:
     """A span given in hours, in words: "1 menit", "3 jam", "2 hari"."""
-    from datetime import timedelta
-
-    from flask_babel import format_timedelta
+    from flask_babel import format_timedelta as span
 
     if value is None:
         return "–"
-    return format_timedelta(timedelta(hours=float(value)), threshold=1.5)
+    return span(timedelta(hours=float(value)), threshold=1.5)
 
 
 def register_filters(app) -> None:
-    app.jinja_env.filters.update(rupiah=rupiah, views=views, when=when, day=day, hours=hours)
+    app.jinja_env.filters.update(rupiah=rupiah, views=views, when=when, day=day, hours=hours,
+                                 timeago=timeago)
     app.jinja_env.globals.update(get_locale=get_locale)

@@ -16,7 +16,7 @@ def test_withdrawal_from_request_to_paid(app, sandbox, live_server, browser_page
     login(page, live_server, "sari@example.com")
 
     page.goto(live_server + "/earnings/")
-    assert page.text_content("#earnings-balance").strip() == "Rp24.890,00"
+    assert page.text_content("#earnings-balance").strip() == "Rp24.890"
     assert fits_phone(page)
     page.click("#withdraw-form a[href='/earnings/bank']")  # no bank details yet
     page.select_option("#bank_code", "bri")
@@ -32,7 +32,7 @@ def test_withdrawal_from_request_to_paid(app, sandbox, live_server, browser_page
     page.wait_for_selector("#withdraw-form .error")
     page.fill("#amount", "20.000")
     page.click("#withdraw-form button[type=submit]")
-    expect(page.locator("#available summary")).to_have_text("Rp4.890,00")  # no eval under CSP
+    expect(page.locator("#available summary")).to_have_text("Rp4.890")  # no eval under CSP
     assert page.evaluate("window.__notReloaded") is True
     assert page.locator("#payouts .payout").count() == 1
     page.click("#available summary")  # the exact figure is one tap away
@@ -52,7 +52,7 @@ def test_withdrawal_from_request_to_paid(app, sandbox, live_server, browser_page
     page.click("form[action='/logout'] button")
     login(page, live_server, "sari@example.com")
     page.goto(live_server + "/earnings/")
-    assert page.text_content("#earnings-balance").strip() == "Rp4.890,00"
+    assert page.text_content("#earnings-balance").strip() == "Rp4.890"
     assert "BRI 2611250001" in page.text_content("#payouts")
     page.goto(live_server + "/earnings/ledger")
     assert page.locator(".entry").count() == 3  # views, withdrawal held, withdrawal paid
