@@ -78,6 +78,9 @@ def register_blueprints(app: Flask) -> None:
     from webapp.health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    from webapp import bench_trivial
+
+    bench_trivial.init_app(app)  # /_bench/trivial, only with BENCH_TRIVIAL_ENDPOINT=1
     from webapp.api import bp as api_bp
 
     app.register_blueprint(api_bp, url_prefix="/api")

@@ -180,3 +180,7 @@ class Config:
     # Logs: JSON lines on stderr (webapp.logs) with the request id and the job id.
     LOG_JSON = os.environ.get("LOG_JSON", "1") == "1"
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+    # Benchmarks: /_bench/trivial, a do-nothing page every other page is compared with
+    # (bench/pages.py turns it on; off in production).
+    BENCH_TRIVIAL_ENDPOINT = os.environ.get("BENCH_TRIVIAL_ENDPOINT", "0") == "1"
