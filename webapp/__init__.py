@@ -47,7 +47,7 @@ def check_settings(app: Flask, embedded: bool) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import i18n, logs, sqlite_pragmas
+    from webapp import form_messages, i18n, logs, sqlite_pragmas
     from webapp.auth import throttle
     from webapp.extensions import csrf, db, jobqueue, limiter, login_manager, migrate
 
@@ -59,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
+    form_messages.init_app(app)  # WTForms' own messages from our catalog (it has no Indonesian)
     # One count for all gunicorn workers: the app's Redis, the embedded one included.
     app.config["RATELIMIT_STORAGE_URI"] = throttle.limiter_storage_uri(app)
     limiter.init_app(app)
