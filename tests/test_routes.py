@@ -80,7 +80,7 @@ def test_htmx_post_without_csrf_token_fails(act, people, sandbox):
     response = act.client.post("/submissions", data={"url": f"https://www.tiktok.com/@s/video/{vid}"},
                                headers={"HX-Request": "true"})
     assert response.status_code == 400
-    assert services.for_creator(people["sari"].id) == []
+    assert services.for_creator(people["sari"].id).items == []
 
 
 def test_submit_returns_new_row_out_of_band(act, people, sandbox):
@@ -101,7 +101,7 @@ def test_bad_input_gets_a_422_fragment_with_a_message(act, people, url):
     assert response.status_code == 422
     assert 'id="submit-form"' in html and 'class="error"' in html
     assert "<html" not in html  # a fragment, not a page
-    assert services.for_creator(people["sari"].id) == []
+    assert services.for_creator(people["sari"].id).items == []
 
 
 def test_messages_are_indonesian_by_default_and_english_on_request(act, app):

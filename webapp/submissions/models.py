@@ -1,7 +1,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.auth.models import User
@@ -44,6 +44,10 @@ class Submission(db.Model):
     author_id_seen: Mapped[str | None] = mapped_column(String(32))
     video_created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What TikTok showed at verification (or the thumbnails backfill): the caption, and the
+    # version of the cover stored in video_thumbnails (None: none stored, show a placeholder).
+    caption: Mapped[str | None] = mapped_column(Text)
+    thumbnail_etag: Mapped[str | None] = mapped_column(String(64))
 
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -93,3 +97,21 @@ class Submission(db.Model):
     def is_earning(self) -> bool:
         """Approved: tracked, and credited at the rate locked at approval."""
         return self.status == APPROVED
+
+    @property
+    def has_thumbnail(self) -> bool:
+        """A cover image is stored (served at submissions.thumbnail); no query needed."""
+        return self.thumbnail_etag is not None
+
+
+class VideoThumbnail(db.Model):
+    """A video's cover, downloaded once by the worker (TikTok's links expire; browsers never
+    load TikTok's CDN). In the database: web processes share no disk."""
+
+    __tablename__ = "video_thumbnails"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(32))  # image/jpeg | image/png | image/webp
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    etag: Mapped[str] = mapped_column(String(64))  # sha256 hex of data
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from webapp.auth import connections
 from webapp.extensions import limiter
 from webapp.htmx import is_htmx
-from webapp.submissions import bp, services
+from webapp.submissions import bp, growth, services, thumbnails
+from webapp.submissions.cards import cards_for
 from webapp.submissions.errors import SubmissionError
 from webapp.submissions.forms import SubmitVideoForm
 from webapp.submissions.messages import error_message
@@ -35,25 +36,40 @@ def index():
     return redirect(url_for("submissions.dashboard"))
 
 
-def _live_context(creator_id: int) -> dict:
-    subs = services.for_creator(creator_id)
-    checking = any(s.status == "checking" for s in subs)
+@bp.app_template_global()
+def video_growth(sub, entries, earned):
+    """The detail page's chart of views and earnings (entries and earned come from earnings'
+    template globals, which this area cannot import)."""
+    return growth.growth(sub, entries, earned)
+
+
+def _page_number() -> int:
+    return max(request.args.get("page", 1, type=int), 1)
+
+
+def _live_context(creator_id: int, page_number: int = 1) -> dict:
+    page = services.for_creator(creator_id, page=page_number)
+    totals = services.creator_totals(creator_id)
     config = current_app.config
     return dict(
-        submissions=subs, creator_id=creator_id,
-        poll_seconds=config["CHECKING_POLL_SECONDS"] if checking else config["POLL_SECONDS"],
+        page=page, submissions=page.items, cards=cards_for(creator_id, page.items),
+        totals=totals, creator_id=creator_id,
+        poll_seconds=config["CHECKING_POLL_SECONDS"] if totals.checking else config["POLL_SECONDS"],
     )
 
 
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """The creator's home: submit form, balance and videos (live)."""
+    """The creator's home: submit form, balance and video cards (live); HTMX asks for another
+    page of cards as the fragment."""
     if current_user.is_admin:
         return redirect(url_for("admin.queue"))
+    context = _live_context(current_user.id, _page_number())
+    if is_htmx():
+        return render_template("submissions/_live.html", **context)
     return render_template("submissions/dashboard.html", form=SubmitVideoForm(),
-                           tiktok=connections.get(current_user.id),
-                           **_live_context(current_user.id))
+                           tiktok=connections.get(current_user.id), **context)
 
 
 @bp.get("/dashboard/live")
@@ -62,12 +78,14 @@ def dashboard():
 def live():
     """The self-replacing balance+videos fragment; 304 when nothing changed."""
     version = services.creator_version(current_user.id)
-    etag = hashlib.sha1(f"{current_user.id}|{get_locale()}|{version}".encode()).hexdigest()
+    page_number = _page_number()
+    etag = hashlib.sha1(f"{current_user.id}|{get_locale()}|{version}|{page_number}"
+                        .encode()).hexdigest()
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
         response = make_response(render_template(
-            "submissions/_live.html", **_live_context(current_user.id)))
+            "submissions/_live.html", **_live_context(current_user.id, page_number)))
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
@@ -85,8 +103,9 @@ def create():
         except SubmissionError as exc:
             form.url.errors.append(error_message(exc.code))
         else:
+            flash(_("Submitted. We are checking your video on TikTok; it appears below."),
+                  "success")
             if not is_htmx():
-                flash(_("Submitted. We are checking your video."))
                 return redirect(url_for("submissions.dashboard"))
             return render_template("submissions/_submit_form.html", form=SubmitVideoForm(
                 formdata=None), oob_live=True, **_live_context(current_user.id))
@@ -103,4 +122,28 @@ def detail(submission_id: int):
     sub = services.get_for_creator(current_user.id, submission_id)
     if sub is None:
         abort(404)
-    return render_template("submissions/detail.html", sub=sub)
+    return render_template("submissions/detail.html", sub=sub,
+                           card=cards_for(current_user.id, [sub])[0])
+
+
+@bp.get("/videos/<int:submission_id>/thumbnail")
+@login_required
+def thumbnail(submission_id: int):
+    """The stored cover, to its creator or an admin; 404 when there is none (or not theirs).
+    Versioned URLs (?v=<etag>) are cached for good, since a new cover gets a new etag."""
+    sub = thumbnails.viewable(submission_id, current_user)
+    if sub is None or not sub.has_thumbnail:
+        abort(404)
+    if sub.thumbnail_etag in request.if_none_match:
+        response = make_response("", 304)
+    else:
+        thumb = thumbnails.stored(submission_id)
+        if thumb is None:
+            abort(404)
+        response = make_response(thumb.data)
+        response.mimetype = thumb.content_type
+    response.set_etag(sub.thumbnail_etag)
+    forever = request.args.get("v") == sub.thumbnail_etag
+    response.headers["Cache-Control"] = ("private, max-age=31536000, immutable" if forever
+                                         else "private, max-age=3600")
+    return response

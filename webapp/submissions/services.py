@@ -4,11 +4,12 @@ Claims: a video id is held by at most one LIVE submission (a partial unique inde
 (not yours, not found, rejected, superseded) release it. A proven owner's claim supersedes a
 live claim of an unproven creator; two proven creators never displace each other.
 """
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.audit import services as audit
@@ -269,10 +270,34 @@ def auto_approve_due(now: datetime | None = None) -> list[int]:
     return approved
 
 
-def for_creator(creator_id: int) -> list[Submission]:
-    return list(db.session.scalars(
-        select(Submission).where(Submission.creator_id == creator_id)
-        .order_by(Submission.id.desc())))
+CARDS_PER_PAGE = 20
+
+
+def for_creator(creator_id: int, page: int = 1, per_page: int = CARDS_PER_PAGE) -> Pagination:
+    """One page of the creator's videos, newest first (ids never change, so pages are stable)."""
+    query = (select(Submission).where(Submission.creator_id == creator_id)
+             .order_by(Submission.id.desc()))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+@dataclass(frozen=True)
+class CreatorTotals:
+    videos: int
+    earning: int  # approved videos
+    views: int  # their current counts, summed
+    checking: int  # still being checked (the live region polls faster meanwhile)
+
+
+def creator_totals(creator_id: int) -> CreatorTotals:
+    """Whole-account figures by one SQL aggregate, whatever the number of videos."""
+    approved = Submission.status == APPROVED
+    videos, earning, views, checking = db.session.execute(
+        select(func.count(Submission.id),
+               func.count(case((approved, Submission.id))),
+               func.coalesce(func.sum(case((approved, Submission.current_views), else_=0)), 0),
+               func.count(case((Submission.status == CHECKING, Submission.id))))
+        .where(Submission.creator_id == creator_id)).one()
+    return CreatorTotals(int(videos), int(earning), int(views), int(checking))
 
 
 def get_for_creator(creator_id: int, submission_id: int) -> Submission | None:

@@ -10,6 +10,11 @@ After the sender committed:
 Questions (receivers answer; the answers are combined):
 - may_auto_approve(submission_id) -> bool: tracking says no while a flag is open.
 - dashboard_parts(creator_id) -> str: earnings adds its part of the dashboard's ETag.
+- view_history(creator_id, submission_ids=, since=) -> {submission_id: [(when, views), ...]}:
+  tracking gives the counts of those videos since `since` (None: all), oldest first, in one
+  query for the whole list.
+- open_holds(creator_id, submission_ids=) -> {submission_id: {flag kind, ...}}: tracking names
+  the open flags holding each video's money.
 """
 from blinker import Namespace
 
@@ -20,6 +25,8 @@ verified = _signals.signal("submission-verified")
 claim_superseded = _signals.signal("claim-superseded")
 may_auto_approve = _signals.signal("may-auto-approve")
 dashboard_parts = _signals.signal("dashboard-parts")
+view_history = _signals.signal("view-history")
+open_holds = _signals.signal("open-holds")
 
 
 def answers(signal, sender, **kwargs) -> list:

@@ -22,7 +22,7 @@ from sqlalchemy import update
 from webapp.auth import tokens
 from webapp.auth.models import User
 from webapp.extensions import db, jobqueue
-from webapp.submissions import signals
+from webapp.submissions import signals, thumbnails
 from webapp.submissions.models import (CHECK_FAILED, CHECKING, NOT_FOUND, NOT_YOURS,
                                       PENDING_REVIEW, Submission)
 from webapp.tiktok import errors as tt
@@ -89,6 +89,7 @@ def verify(submission_id: int, max_attempts: int | None = None) -> str:
     sub = db.session.get(Submission, submission_id)
     sub.author_handle_seen = stats.author_handle
     sub.author_id_seen = stats.author_id or sub.author_id_seen
+    sub.caption = thumbnails.caption_of(stats.description) or sub.caption
     owned = True if confirmed else owned_by(sub.creator, stats)
     if owned is None:
         return _failed_attempt(submission_id, "TikTok did not say who posted it", max_attempts)
@@ -98,6 +99,7 @@ def verify(submission_id: int, max_attempts: int | None = None) -> str:
         return db.session.get(Submission, submission_id).status  # another run got there first
     if stats.views is not None:
         signals.verified.send(submission_id, stats=stats)  # tracking stores the first counts
+    thumbnails.save(submission_id, stats.cover_url)  # after the counts: it is only decoration
     return status
 
 

@@ -1,7 +1,7 @@
 """Tracking's answers to news from the areas below it (auth, submissions)."""
 from webapp.auth import signals as auth_signals
 from webapp.submissions import signals as submission_signals
-from webapp.tracking import decisions, flags, services
+from webapp.tracking import decisions, flags, history, services
 
 
 @submission_signals.verified.connect
@@ -24,3 +24,13 @@ def _hold_superseded(submission_id: int, creator_id: int, was_approved: bool,
 @auth_signals.identity_proven.connect
 def _release_on_proof(user_id: int) -> None:
     decisions.on_identity_proven(user_id)
+
+
+@submission_signals.view_history.connect
+def _view_history(creator_id: int, submission_ids, since=None) -> dict:
+    return history.view_history(creator_id, submission_ids, since)
+
+
+@submission_signals.open_holds.connect
+def _open_holds(creator_id: int, submission_ids) -> dict:
+    return history.open_holds(creator_id, submission_ids)
