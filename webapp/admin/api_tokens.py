@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Regexp
 
 from webapp.admin import bp
@@ -27,9 +27,11 @@ TOKEN_ERRORS = {
 
 class ApiTokenForm(FlaskForm):
     name = StringField(_l("Name (what uses it, e.g. laptop-extension)"), validators=[
-        InputRequired(message=_l("Give the token a name.")), Length(max=64, message=TOKEN_ERRORS["name"]),
+        InputRequired(message=_l("Give the token a name.")),
+        Length(max=64, message=TOKEN_ERRORS["name"]),
         Regexp(tokens.NAME_RE.pattern + "$", message=TOKEN_ERRORS["name"])])
-    scope = SelectField(_l("Scope"), choices=list(SCOPE_LABELS.items()), default=WRITE)
+    scope = SelectField(_l("Scope"), default=WRITE, choices=[
+        SelectChoice(scope, label) for scope, label in SCOPE_LABELS.items()])
 
 
 def _page(form: ApiTokenForm, status: int = 200, secret: str | None = None, made=None):

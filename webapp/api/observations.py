@@ -8,7 +8,7 @@ from sqlalchemy import select
 from webapp.api import links
 from webapp.api.errors import ApiError
 from webapp.api.models import ApiToken
-from webapp.api.videos import iso
+from webapp.api.videos import VIDEO_ID, iso
 from webapp.extensions import db
 from webapp.submissions.models import APPROVED, Submission
 from webapp.tracking import manual
@@ -62,8 +62,8 @@ def _video(body: dict) -> Submission:
             video_id = links.video_id_of(url)
         except links.LinkError as exc:
             raise ApiError(422, "invalid_url", exc.message, reason=exc.code) from exc
-    if not isinstance(video_id, str):
-        raise ApiError(422, "invalid_request", "Send video_id (a string) or url.")
+    if not isinstance(video_id, str) or not VIDEO_ID.fullmatch(video_id.strip()):
+        raise ApiError(422, "invalid_request", "Send video_id (a string of digits) or url.")
     sub = db.session.scalar(select(Submission).where(
         Submission.video_id == video_id.strip(), Submission.status == APPROVED))
     if sub is None:
@@ -85,4 +85,4 @@ def _observed_at(body: dict) -> datetime | None:
         when = when.replace(tzinfo=timezone.utc)  # a time without offset is taken as UTC
     if when > utcnow() + CLOCK_SKEW:
         raise ApiError(422, "invalid_observed_at", "observed_at is in the future.")
-    return when
+    return when.astimezone(timezone.utc)  # stored as UTC (SQLite keeps no offset)

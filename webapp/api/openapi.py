@@ -12,7 +12,7 @@ VIDEO_ID = {"type": "string", "pattern": "^[0-9]{1,20}$",
             "description": "TikTok's id, a string: it exceeds 2^53."}
 
 ERROR_CODES = """Stable error codes (the message is English and may change):
-`missing_token`, `invalid_token`, `token_revoked` (401); `insufficient_scope`,
+`bad_request` (400); `missing_token`, `invalid_token`, `token_revoked` (401); `insufficient_scope`,
 `admin_token_required` (403); `not_found` (404); `method_not_allowed` (405);
 `needs_confirmation`, `not_tracked` (409); `too_large`, `too_many_urls` (413);
 `invalid_json`, `invalid_request`, `invalid_views`, `invalid_likes`, `invalid_note`,
@@ -140,6 +140,7 @@ SCHEMAS = {
 
 _HEADER = {"schema": {"type": "string"}, "required": True}
 RESPONSES = {
+    "BadRequest": ("The request is malformed (a NUL byte, say).", {}),
     "Unauthorized": ("No token, an unknown one, or a revoked one.",
                      {"WWW-Authenticate": _HEADER}),
     "Forbidden": ("The token's scope (or owner) does not allow this.", {}),
@@ -152,7 +153,7 @@ RESPONSES = {
     "InternalError": ("Something went wrong on our side.", {}),
     "BadGateway": ("TikTok gave no count.", {}),
 }
-_STATUS_OF = {"401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "409": "Conflict",
+_STATUS_OF = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "409": "Conflict",
               "413": "TooLarge", "422": "Unprocessable", "429": "RateLimited",
               "500": "InternalError", "502": "BadGateway"}
 
@@ -167,7 +168,7 @@ def _ok(status: str, description: str, schema: str, headers: dict | None = None)
 
 def _errors(*statuses: str) -> dict:
     return {s: {"$ref": f"#/components/responses/{_STATUS_OF[s]}"}
-            for s in ("401", "429", "500", *statuses)}
+            for s in ("400", "401", "429", "500", *statuses)}
 
 
 def _operation(summary: str, scope: str, answers: dict, **extra) -> dict:
