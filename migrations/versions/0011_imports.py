@@ -1,7 +1,8 @@
 """Bulk view-count imports (issue 8, CSV import).
 
-- view_imports: each applied file (SHA-256 of its normalized text, unique), who, when, how many
-  rows, and when every row was booked (NULL while unfinished);
+- view_imports: each applied file (SHA-256 of its normalized text, unique; the text itself, so
+  a worker can book it and finish it after a crash), who, why, when, how many rows, and when
+  every row was booked (NULL while unfinished);
 - view_import_rows: each booked row, with a unique key of its observation (video, views, time
   seen) so a replayed or resumed file books nothing twice.
 
@@ -28,6 +29,9 @@ def upgrade():
         sa.Column("admin_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
         sa.Column("created_at", TZ, nullable=False),
         sa.Column("row_count", sa.Integer, nullable=False),
+        sa.Column("to_book", sa.Integer, nullable=False),
+        sa.Column("reason_code", sa.String(32), nullable=False),
+        sa.Column("content", sa.Text, nullable=False),
         sa.Column("applied_at", TZ),
     )
     op.create_table(

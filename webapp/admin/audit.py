@@ -15,6 +15,7 @@ ACTION_LABELS = {
     "manual_views_proposed": _l("Proposed a view count"),
     "manual_views_approved": _l("Approved a proposed view count"),
     "manual_views_rejected": _l("Rejected a proposed view count"),
+    "views_import": _l("Imported view counts from a file"),
     "confirm_drop": _l("Confirmed a view drop"),
     "dismiss_drop": _l("Dismissed a view drop"),
     "flag_cleared": _l("Cleared a fraud flag"),
@@ -41,6 +42,7 @@ SUBJECT_LABELS = {
     "payouts": _l("Payouts"),
     "rate": _l("Rate"),
     "snapshot": _l("View count"),
+    "view_import": _l("View-count import"),
     "bank_account": _l("Bank account"),
 }
 MAX_PAGE = 100_000  # far beyond any real trail; keeps the OFFSET a sane number

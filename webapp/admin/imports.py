@@ -1,10 +1,11 @@
-"""Bulk view counts from a CSV file: upload, a preview of every row, then apply (or nothing).
+"""Bulk view counts from a CSV file: upload, a preview of every row, apply (or nothing), then
+a worker books it while the import's page shows how far it got.
 
 Between preview and apply the file stays on the server (Redis, for an hour), under the admin
 and the SHA-256 of its text: the apply button posts only that digest, so what is applied is
 exactly what was previewed, checked again against the counts of that moment.
 """
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +17,7 @@ from wtforms.validators import InputRequired, Regexp
 from webapp.admin import bp
 from webapp.admin.forms import REASON_LABELS
 from webapp.extensions import jobqueue
+from webapp.htmx import is_htmx
 from webapp.i18n import when
 from webapp.tracking import import_csv, import_messages, imports
 
@@ -35,13 +37,25 @@ class ApplyForm(FlaskForm):
     digest = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9a-f]{64}$")])
 
 
-def _page(status: int = 200, form=None, report=None, reason_code=None):
-    apply_form = ApplyForm(digest=report.sha256) if report else None
+def _page(status: int = 200, form=None, report=None, reason_code=None, imp=None):
     return render_template(
-        "admin/imports.html", form=form or ImportForm(), report=report, apply_form=apply_form,
+        "admin/imports.html", form=form or ImportForm(), report=report,
+        apply_form=ApplyForm(digest=report.sha256) if report else None,
         reason_label=REASON_LABELS.get(reason_code), recent=imports.recent_imports(),
-        booked=imports.booked_rows, row_error=import_messages.row_error,
-        states=import_messages.STATES, max_rows=import_csv.MAX_ROWS), status
+        max_rows=import_csv.MAX_ROWS, **(_status_of(imp) if imp else {}), **_helpers()), status
+
+
+def _status_of(imp) -> dict:
+    """What the import's fragment shows: booking (polls), finished, or stopped and why."""
+    queued = not imp.finished and imports.booking_queued(imp.id)
+    booked, waiting = imports.booked_counts(imp.id)
+    return {"imp": imp, "queued": queued, "booked": booked, "waiting": waiting,
+            "stopped": None if imp.finished or queued else imports.review(imp.id)}
+
+
+def _helpers() -> dict:
+    return {"row_error": import_messages.row_error, "states": import_messages.STATES,
+            "booked_counts": imports.booked_counts, "reason_labels": REASON_LABELS}
 
 
 @bp.get("/views/import")
@@ -68,27 +82,51 @@ def views_import_preview():
 
 @bp.post("/views/import/apply")
 def views_import_apply():
-    """Book the previewed file: every row, or none when a row is (now) refused."""
+    """Record the previewed file and have a worker book it: every row, or none when a row is
+    refused by the time it is applied."""
     form = ApplyForm()
     kept = _kept(form.digest.data) if form.validate_on_submit() else None
     if kept is None:
         flash(_("This preview is no longer available. Upload the file again."), "error")
         return redirect(url_for("admin.views_import"), 303)
     content, reason_code = kept
-    report = imports.apply(content, current_user.id, reason_code)
+    report = imports.start(content, current_user.id, reason_code)
     if report.already_imported:
         flash(_("This file was already imported on %(when)s by %(admin)s. Nothing was booked.",
                 when=when(report.previous.created_at), admin=report.previous.admin.email),
               "error")
-    elif report.applied is None:  # a row is refused now (a count changed since the preview)
-        return _page(422 if report.stopped_at is None else 409, None, report, reason_code)
-    else:
-        flash(_("Imported: %(ok)s count(s) booked, %(proposed)s waiting for a second admin, "
-                "%(skipped)s already imported before.", ok=report.count(imports.OK),
-                proposed=report.count(imports.PROPOSE), skipped=report.count(imports.SKIP)),
-              "success")
+        return redirect(url_for("admin.views_import"), 303)
+    if report.started is None:  # a row is refused now (a count changed since the preview)
+        return _page(422, None, report, reason_code)
     jobqueue.connection.delete(_key(report.sha256))
-    return redirect(url_for("admin.views_import"), 303)
+    imports.queue_booking(report.started.id)
+    flash(_("Import #%(id)s started: %(count)s row(s) to book.", id=report.started.id,
+            count=report.started.to_book), "success")
+    return redirect(url_for("admin.views_import_status", import_id=report.started.id), 303)
+
+
+@bp.get("/views/import/<int:import_id>")
+def views_import_status(import_id: int):
+    """One import: booking (the fragment polls itself), finished, or stopped with its rows."""
+    imp = imports.get(import_id) or abort(404)
+    if is_htmx() and not request.headers.get("HX-History-Restore-Request"):
+        return _status(imp)
+    response = _page(imp=imp)
+    return *response, {"Vary": "HX-Request"}
+
+
+@bp.post("/views/import/<int:import_id>/resume")
+def views_import_resume(import_id: int):
+    """Have a worker book the rows an import has not booked yet (after a crash or a stop)."""
+    imp = imports.get(import_id) or abort(404)
+    if not imp.finished:
+        imports.queue_booking(imp.id)
+    return redirect(url_for("admin.views_import_status", import_id=imp.id), 303)
+
+
+def _status(imp):
+    return render_template("admin/_import_status.html", **_status_of(imp), **_helpers()), 200, {
+        "Vary": "HX-Request"}
 
 
 def _key(sha256: str) -> str:
@@ -96,8 +134,10 @@ def _key(sha256: str) -> str:
 
 
 def _keep(sha256: str, content: bytes, reason_code: str) -> None:
-    jobqueue.connection.hset(_key(sha256), mapping={"content": content, "reason": reason_code})
-    jobqueue.connection.expire(_key(sha256), KEEP_SECONDS)
+    with jobqueue.connection.pipeline() as pipe:
+        pipe.hset(_key(sha256), mapping={"content": content, "reason": reason_code})
+        pipe.expire(_key(sha256), KEEP_SECONDS)
+        pipe.execute()
 
 
 def _kept(sha256: str) -> tuple[bytes, str] | None:

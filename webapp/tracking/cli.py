@@ -70,4 +70,4 @@ def _summary(report, dry_run: bool) -> str:
         return f"{counts}: nothing booked"
     if dry_run:
         return f"{counts}: dry run, nothing stored"
-    return f"{counts}: booked (import #{report.applied.id})"
+    return f"{counts}: booked (import #{report.started.id})"

@@ -43,6 +43,7 @@ class Row:
 
 @dataclass(frozen=True)
 class CsvFile:
+    text: str  # normalized: the same however the file was saved
     sha256: str
     rows: list[Row]
 
@@ -73,7 +74,7 @@ def read(content: bytes) -> CsvFile:
                         values["observed_at"], values.get("note", ""), extra))
     if not rows:
         raise FileRefused("no_rows")
-    return CsvFile(hashlib.sha256(text.encode()).hexdigest(), rows)
+    return CsvFile(text, hashlib.sha256(text.encode()).hexdigest(), rows)
 
 
 def normalized(content: bytes) -> str:

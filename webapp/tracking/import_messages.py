@@ -65,7 +65,7 @@ def row_error(check) -> str:
     """Why a row is refused, in words (a views import RowCheck in the error state)."""
     params = dict(check.params)
     if check.error == "url":
-        return str(error_message(params.get("code", "")))
+        return str(error_message(params.get("url_error", "")))
     if check.error == "not_approved":
         params["status"] = status_label(params.get("status", ""))
     if check.error == "decrease_needs_note":

@@ -1,7 +1,7 @@
 """Bulk view-count imports (CSV): each file applied, and each of its rows booked, exactly once."""
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -18,8 +18,12 @@ class ViewImport(db.Model):
     admin_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     row_count: Mapped[int] = mapped_column(Integer)
-    # Set once every row is booked. NULL: the apply stopped part-way (a crash, or a count that
-    # changed under it); applying the same file again books only the rows still missing.
+    to_book: Mapped[int] = mapped_column(Integer)  # rows not booked before (by any import)
+    reason_code: Mapped[str] = mapped_column(String(32))  # one of MANUAL_REASONS, every row
+    # The normalized file: a worker books it, and books the rest after a crash, from here.
+    content: Mapped[str] = mapped_column(Text, deferred=True)
+    # Set once every row is booked. NULL: still booking, or stopped part-way (a crash, or a
+    # count that changed under it); booking it again books only the rows still missing.
     applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     admin = relationship("User")

@@ -2,83 +2,53 @@
 entry (webapp.tracking.manual.enter_views, the one path to money), each file and each
 observation once.
 
-All or nothing: a file with any bad row books nothing. A good file is booked row by row,
-because every manual entry commits on its own (and earnings credits it after that commit). So
-the apply is made safe to repeat instead: the file is recorded first (view_imports), and each
-row's key commits in the same transaction as its snapshot. Applying the same file again after
-a crash, or a stop at a row whose video changed meanwhile, books only the rows still missing;
-applying a finished file books nothing and says when and by whom it was imported.
+All or nothing: a file with any refused row books nothing. A good file is recorded
+(view_imports, with its text) and then booked row by row, by a worker for the admin page (a
+manual entry costs a few commits, thousands of rows outlast a web request) or in the shell
+command's own process. Row by row, because every manual entry commits on its own and earnings
+credits it after that commit; so booking is made safe to repeat instead: each row's key commits
+in the same transaction as its snapshot, and booking an import again (a retried job, a crash,
+a stop at a row whose video changed meanwhile) books only the rows still missing. A finished
+file applied again books nothing and says when and by whom it was imported.
 """
-import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale
+from rq import Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.audit import services as audit
-from webapp.extensions import db
-from webapp.submissions.models import APPROVED, LIVE, Submission
-from webapp.tiktok import urls
-from webapp.tiktok.errors import InvalidUrl
+from webapp.extensions import db, jobqueue
 from webapp.timeutil import utcnow
 from webapp.tracking import import_csv, manual
 from webapp.tracking.errors import InvalidViews
-from webapp.tracking.import_csv import Row
+from webapp.tracking.import_checks import ERROR, OK, PROPOSE, SKIP, RowCheck, booked_keys, check
 from webapp.tracking.import_messages import DEFAULT_NOTE
 from webapp.tracking.import_models import ViewImport, ViewImportRow
-from webapp.tracking.models import MANUAL_REASONS, PROPOSED
-from webapp.tracking.views_input import parse_views
+from webapp.tracking.models import MANUAL_REASONS, PROPOSED, ViewSnapshot
 
-OK, PROPOSE, SKIP, ERROR = "ok", "proposed", "skipped", "error"
-
-
-@dataclass
-class RowCheck:
-    """What one row would do (state ok, proposed, skipped or error) and what it did."""
-
-    row: Row
-    state: str = OK
-    error: str | None = None  # a code of import_messages.ROW_ERRORS
-    params: dict = field(default_factory=dict)
-    submission: Submission | None = None
-    views: int | None = None
-    views_before: int | None = None
-    observed_at: datetime | None = None
-    booked_as: ViewImportRow | None = None  # skipped: where this observation was booked
-
-    def refuse(self, code: str, **params) -> None:
-        if self.state != ERROR:  # the first problem is the one worth fixing first
-            self.state, self.error, self.params = ERROR, code, params
-
-    @property
-    def decrease(self) -> bool:
-        return self.views_before is not None and self.views < self.views_before
-
-    @property
-    def key(self) -> str:
-        """The observation itself: the same video, count and time are booked once, ever."""
-        seen = f"{self.submission.video_id}|{self.views}|{self.observed_at:%Y-%m-%dT%H:%M:%S}"
-        return hashlib.sha256(seen.encode()).hexdigest()
+__all__ = ["ERROR", "OK", "PROPOSE", "SKIP", "Report", "preview", "start", "book", "apply"]
+BOOK_JOB = "jobs.imports.book_import"
+_WAITING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 
 @dataclass
 class Report:
     sha256: str
     rows: list[RowCheck]
-    previous: ViewImport | None = None  # this same file, applied (or started) before
-    applied: ViewImport | None = None  # set once this call booked the file
+    previous: ViewImport | None = None  # this same file, recorded before
+    already_imported: bool = False  # ... and booked to the end before
+    started: ViewImport | None = None  # the import this call recorded, continued or booked
     stopped_at: RowCheck | None = None  # a row refused while booking; the rest wait
 
     @property
     def valid(self) -> bool:
         return all(check.state != ERROR for check in self.rows)
-
-    @property
-    def already_imported(self) -> bool:
-        return self.previous is not None and self.previous.finished
 
     def count(self, state: str) -> int:
         return sum(check.state == state for check in self.rows)
@@ -86,173 +56,99 @@ class Report:
 
 def preview(content: bytes, now: datetime | None = None) -> Report:
     """Check a file without storing anything. Raises FileRefused (the file as a whole)."""
-    csv_file = import_csv.read(content)
-    return Report(csv_file.sha256, check(csv_file.rows, now or utcnow()),
-                  previous=_import_of(csv_file.sha256))
+    return _report(import_csv.read(content), now)
 
 
-def apply(content: bytes, admin_id: int, reason_code: str,
+def start(content: bytes, admin_id: int, reason_code: str,
           now: datetime | None = None) -> Report:
-    """Check a file again and, when every row is valid, book it (see the module's note).
+    """Check a file and, when every row is valid, record it for booking (`started`).
 
     Raises FileRefused (the file as a whole) or InvalidViews (an unknown reason).
     """
     if reason_code not in MANUAL_REASONS:
         raise InvalidViews("Choose why the counts are entered by hand.", "reason")
-    report = preview(content, now)
-    if not report.valid or report.already_imported:
-        return report
-    imported = report.previous or _start(report, admin_id)
-    for check in report.rows:
-        if check.state in (OK, PROPOSE) and not _book(check, imported, admin_id, reason_code):
-            report.stopped_at = check
-            return report
-    imported.applied_at = utcnow()
-    db.session.commit()
-    report.applied = imported
+    csv_file = import_csv.read(content)
+    report = _report(csv_file, now)
+    if report.valid and not report.already_imported:
+        report.started = report.previous or _record(csv_file, report, admin_id, reason_code)
     return report
 
 
-def check(rows: list[Row], now: datetime) -> list[RowCheck]:
-    """Judge every row against the same rules as the manual form, reading, storing nothing."""
-    checks = [RowCheck(row) for row in rows]
-    video_ids = {check: _video_id(check) for check in checks}
-    found = _submissions({vid for vid in video_ids.values() if vid})
-    first_row: dict[str, int] = {}
-    for check, vid in video_ids.items():
-        if vid is None:
-            continue
-        if vid in first_row:
-            check.refuse("duplicate", row=first_row[vid])
-            continue
-        first_row[vid] = check.row.number
-        _check_row(check, found.get(vid), now)
-    booked = _booked({check.key: check for check in checks if check.state != ERROR})
-    for check in checks:
-        if check.state != ERROR and check.key in booked:
-            check.state, check.booked_as = SKIP, booked[check.key]
-    return checks
+def book(import_id: int, now: datetime | None = None) -> Report:
+    """Book the rows of a recorded import not booked yet (safe to repeat). Every row is
+    checked again first: while one is refused, nothing more is booked."""
+    imported = db.session.get(ViewImport, import_id)
+    report = _report(import_csv.read(imported.content.encode()), now)
+    report.started = imported
+    if report.already_imported or not report.valid:
+        return report
+    for row in report.rows:
+        if row.state in (OK, PROPOSE) and not _book(row, imported):
+            report.stopped_at = row
+            return report
+    imported.applied_at = utcnow()
+    db.session.commit()
+    return report
 
 
-def _video_id(check: RowCheck) -> str | None:
-    text = check.row.video
-    if check.row.extra_cells:
-        check.refuse("extra_cells")
-    if not text:
-        check.refuse("video_empty")
-        return None
-    try:
-        # A bare id goes through the same checks as the id in a link (digits, plausible time).
-        parsed = urls.parse_url(f"https://www.tiktok.com/@_/video/{text}" if text.isdigit()
-                                else text)
-    except InvalidUrl as exc:
-        check.refuse("url", code=exc.code)
-        return None
-    if parsed.video_id is None:  # a short link: resolving it is a network call per row
-        check.refuse("short_link")
-    return parsed.video_id
+def apply(content: bytes, admin_id: int, reason_code: str,
+          now: datetime | None = None) -> Report:
+    """Record and book a file in this process (the shell command)."""
+    report = start(content, admin_id, reason_code, now)
+    return book(report.started.id, now) if report.started else report
 
 
-def _check_row(check: RowCheck, sub: Submission | None, now: datetime) -> None:
-    row = check.row
-    if sub is None:
-        check.refuse("not_tracked")
-    elif not sub.is_earning:
-        check.refuse("not_approved", status=sub.status)
-    check.submission = sub
-    try:
-        check.views = parse_views(row.views)
-    except InvalidViews as exc:
-        check.refuse(exc.code)
-    if not row.observed_at:
-        check.refuse("time_empty")
-    else:
-        try:
-            check.observed_at = import_csv.parse_observed_at(row.observed_at)
-        except ValueError:
-            check.refuse("time_invalid")
-    seen = check.observed_at
-    if seen is not None and seen > now:
-        check.refuse("time_future")
-    elif seen is not None and sub is not None and (
-            seen.timestamp() < urls.video_id_timestamp(sub.video_id)):
-        check.refuse("time_before_video")
-    if len(row.note) > manual.NOTE_MAX:
-        check.refuse("note_too_long", limit=manual.NOTE_MAX)
-    if check.state == ERROR:
-        return
-    check.views_before = sub.current_views
-    if check.decrease and not row.note:
-        check.refuse("decrease_needs_note", views=check.views_before)
-    elif manual.four_eyes_thresholds(sub, check.views):
-        check.state = PROPOSE
+def _report(csv_file: import_csv.CsvFile, now: datetime | None) -> Report:
+    previous = db.session.scalar(select(ViewImport).where(ViewImport.sha256 == csv_file.sha256))
+    return Report(csv_file.sha256, check(csv_file.rows, now or utcnow()), previous,
+                  previous is not None and previous.finished)
 
 
-def _submissions(video_ids: set[str]) -> dict[str, Submission]:
-    """Each video's approved submission, else its live or latest one (to say why not)."""
-    found: dict[str, Submission] = {}
-    ids = sorted(video_ids)
-    for start in range(0, len(ids), 500):
-        for sub in db.session.scalars(select(Submission).where(
-                Submission.video_id.in_(ids[start:start + 500])).order_by(Submission.id)):
-            rank = (sub.status == APPROVED, sub.status in LIVE, sub.id)
-            held = found.get(sub.video_id)
-            if held is None or rank > (held.status == APPROVED, held.status in LIVE, held.id):
-                found[sub.video_id] = sub
-    return found
-
-
-def _booked(by_key: dict[str, RowCheck]) -> dict[str, ViewImportRow]:
-    keys, booked = sorted(by_key), {}
-    for start in range(0, len(keys), 500):
-        booked.update((row.row_key, row) for row in db.session.scalars(
-            select(ViewImportRow).where(ViewImportRow.row_key.in_(keys[start:start + 500]))))
-    return booked
-
-
-def _import_of(sha256: str) -> ViewImport | None:
-    return db.session.scalar(select(ViewImport).where(ViewImport.sha256 == sha256))
-
-
-def _start(report: Report, admin_id: int) -> ViewImport:
-    """Record the file (and audit it) before its first row is booked."""
-    imported = ViewImport(sha256=report.sha256, admin_id=admin_id, row_count=len(report.rows))
+def _record(csv_file: import_csv.CsvFile, report: Report, admin_id: int,
+            reason_code: str) -> ViewImport:
+    """Store the file (and audit it) before its first row is booked."""
+    imported = ViewImport(
+        sha256=csv_file.sha256, admin_id=admin_id, row_count=len(report.rows),
+        to_book=report.count(OK) + report.count(PROPOSE), reason_code=reason_code,
+        content=csv_file.text)
     db.session.add(imported)
     try:
         db.session.flush()
-    except IntegrityError:  # another admin started the same file a moment ago: join it
+    except IntegrityError:  # another admin recorded the same file a moment ago: join it
         db.session.rollback()
-        return _import_of(report.sha256)
-    audit.record(admin_id, "views_import", "view_import", imported.id, sha256=report.sha256,
+        return db.session.scalar(select(ViewImport).where(
+            ViewImport.sha256 == csv_file.sha256))
+    audit.record(admin_id, "views_import", "view_import", imported.id, sha256=csv_file.sha256,
                  rows=len(report.rows), to_book=report.count(OK),
-                 to_propose=report.count(PROPOSE), already_booked=report.count(SKIP))
+                 to_propose=report.count(PROPOSE), already_booked=report.count(SKIP),
+                 reason_code=reason_code)
     db.session.commit()
     return imported
 
 
-def _book(check: RowCheck, imported: ViewImport, admin_id: int, reason_code: str) -> bool:
-    """Book one row; False (nothing stored) when the video changed since the check."""
-    key = ViewImportRow(import_id=imported.id, row_number=check.row.number, row_key=check.key,
-                        submission_id=check.submission.id)
+def _book(row: RowCheck, imported: ViewImport) -> bool:
+    """Book one row; False (nothing stored) when its video changed since the check."""
+    key = ViewImportRow(import_id=imported.id, row_number=row.row.number, row_key=row.key,
+                        submission_id=row.submission.id)
     # Added before the entry: enter_views' own commit stores the key with the snapshot, so a
     # crash leaves both or neither.
     db.session.add(key)
     try:
         snap = manual.enter_views(
-            check.submission.id, admin_id, check.views, reason_code, check.row.note or
-            _default_note(), confirm_decrease=check.decrease, four_eyes_ack=True,
-            source="manual", observed_at=check.observed_at)
+            row.submission.id, imported.admin_id, row.views, imported.reason_code,
+            row.row.note or _default_note(), confirm_decrease=row.decrease,
+            four_eyes_ack=True, source="manual", observed_at=row.observed_at)
     except IntegrityError:
         db.session.rollback()
-        if check.key not in _booked({check.key: check}):
+        if row.key not in booked_keys([row.key]):
             raise
-        check.state = SKIP  # the same observation was booked a moment ago by another apply
+        row.state = SKIP  # the same observation was booked a moment ago elsewhere
         return True
     except InvalidViews as exc:  # e.g. a fetch raised the count above this row's meanwhile
         db.session.rollback()
-        check.refuse("changed", detail=getattr(exc, "code", "invalid"))
+        row.refuse("changed", detail=exc.code)
         return False
-    check.state = PROPOSE if snap.state == PROPOSED else OK
+    row.state = PROPOSE if snap.state == PROPOSED else OK
     db.session.get(ViewImportRow, key.id).snapshot_id = snap.id
     db.session.commit()
     return True
@@ -265,11 +161,41 @@ def _default_note() -> str:
         return str(DEFAULT_NOTE)
 
 
+def queue_booking(import_id: int) -> None:
+    """Have a worker book the import (once at a time; retried, and safe to repeat)."""
+    imported = db.session.get(ViewImport, import_id)
+    jobqueue.enqueue(BOOK_JOB, import_id, job_id=f"views-import-{import_id}",
+                     timeout=300 + imported.to_book, retry=Retry(max=3, interval=[10, 60, 300]))
+
+
+def booking_queued(import_id: int) -> bool:
+    try:
+        job = Job.fetch(f"views-import-{import_id}", connection=jobqueue.connection)
+    except NoSuchJobError:
+        return False
+    return job.get_status(refresh=True) in _WAITING
+
+
+def get(import_id: int) -> ViewImport | None:
+    return db.session.get(ViewImport, import_id)
+
+
+def review(import_id: int) -> Report:
+    """What booking the import would do now (the rows still missing, and any refused)."""
+    return _report(import_csv.read(get(import_id).content.encode()), None)
+
+
+def booked_counts(import_id: int) -> tuple[int, int]:
+    """(rows this import booked, how many of those still wait for a second admin)."""
+    booked, waiting = db.session.execute(
+        select(func.count(ViewImportRow.id), func.count(ViewSnapshot.id))
+        .select_from(ViewImportRow)
+        .outerjoin(ViewSnapshot, (ViewSnapshot.id == ViewImportRow.snapshot_id)
+                   & (ViewSnapshot.state == PROPOSED))
+        .where(ViewImportRow.import_id == import_id)).one()
+    return booked, waiting
+
+
 def recent_imports(limit: int = 20) -> list[ViewImport]:
     return list(db.session.scalars(select(ViewImport).order_by(ViewImport.id.desc())
                                    .limit(limit)))
-
-
-def booked_rows(import_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(ViewImportRow)
-                             .where(ViewImportRow.import_id == import_id))
