@@ -1,5 +1,3 @@
-import hashlib
-
 from flask import (abort, current_app, flash, make_response, redirect, render_template, request,
                    url_for)
 from flask_babel import get_locale
@@ -13,6 +11,7 @@ from webapp.submissions import bp, growth, services, thumbnails
 from webapp.submissions.cards import cards_for
 from webapp.submissions.errors import SubmissionError
 from webapp.submissions.forms import SubmitVideoForm
+from webapp.submissions.live_etag import live_etag
 from webapp.submissions.messages import error_message
 from webapp.submissions.models import SUPERSEDED
 
@@ -77,10 +76,8 @@ def dashboard():
 @login_required
 def live():
     """The self-replacing balance+videos fragment; 304 when nothing changed."""
-    version = services.creator_version(current_user.id)
     page_number = _page_number()
-    etag = hashlib.sha1(f"{current_user.id}|{get_locale()}|{version}|{page_number}"
-                        .encode()).hexdigest()
+    etag = live_etag(current_user.id, locale=str(get_locale()), page=page_number)
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
