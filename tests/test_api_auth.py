@@ -32,24 +32,32 @@ def _calls(vid: str):
     ]
 
 
-@pytest.mark.parametrize("who,expect", [
+MATRIX = [  # who calls -> what GET and POST endpoints answer
     (None, {"GET": (401, "missing_token"), "POST": (401, "missing_token")}),
     ("bad", {"GET": (401, "invalid_token"), "POST": (401, "invalid_token")}),
     ("revoked", {"GET": (401, "token_revoked"), "POST": (401, "token_revoked")}),
     ("read", {"GET": "allowed", "POST": (403, "insufficient_scope")}),
     ("write", {"GET": "allowed", "POST": "allowed"}),
-])
-def test_auth_matrix(api, world, who, expect):
-    headers = {} if who is None else bearer("vp_not-a-real-token" if who == "bad" else world[who])
-    for method, path, body in _calls(world["vid"]):
-        response = api.open(path, method=method, json=body, headers=headers)
-        error = (response.get_json().get("error") or {}) if response.is_json else {}
-        if expect[method] == "allowed":
-            assert response.status_code not in (401, 403), (path, response.get_json())
-        else:
-            assert (response.status_code, error.get("code")) == expect[method], path
-            if response.status_code == 401:
-                assert response.headers["WWW-Authenticate"].startswith("Bearer")
+]
+
+
+def test_auth_matrix(api, world):
+    for who, expect in MATRIX:
+        headers = {} if who is None else bearer("vp_not-a-real-token" if who == "bad"
+                                                else world[who])
+        for method, path, body in _calls(world["vid"]):
+            response = api.open(path, method=method, json=body, headers=headers)
+            error = (response.get_json().get("error") or {}) if response.is_json else {}
+            if expect[method] == "allowed":
+                assert response.status_code not in (401, 403), (who, path, response.get_json())
+            else:
+                assert (response.status_code, error.get("code")) == expect[method], (who, path)
+                if response.status_code == 401:
+                    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    # Sent some other way than "Bearer <token>", a token counts as none.
+    for header in (f"Token {world['read']}", world["read"], "Bearer ", "Basic dXNlcjpwYXNz"):
+        refused = api.get("/api/videos/needing-observation", headers={"Authorization": header})
+        assert refused.get_json()["error"]["code"] == "missing_token"
 
 
 def test_a_login_cookie_never_authenticates_the_api(app, api, world):

@@ -12,8 +12,6 @@ from webapp.admin import bp
 from webapp.api import tokens
 from webapp.api.models import READ, WRITE
 
-SCOPE_LABELS = {READ: _l("Read: look up videos and jobs"),
-                WRITE: _l("Write: also batch lookups and observations (browser extension)")}
 SCOPE_NAMES = {READ: _l("read"), WRITE: _l("write")}
 TOKEN_ERRORS = {
     "name": _l("Use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit."),
@@ -31,7 +29,7 @@ class ApiTokenForm(FlaskForm):
         Length(max=64, message=TOKEN_ERRORS["name"]),
         Regexp(tokens.NAME_RE.pattern + "$", message=TOKEN_ERRORS["name"])])
     scope = SelectField(_l("Scope"), default=WRITE, choices=[
-        SelectChoice(scope, label) for scope, label in SCOPE_LABELS.items()])
+        SelectChoice(scope, label) for scope, label in SCOPE_NAMES.items()])
 
 
 def _page(form: ApiTokenForm, status: int = 200, secret: str | None = None, made=None):
