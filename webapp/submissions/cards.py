@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from webapp import charts
+from webapp.i18n import timeago
 from webapp.submissions import signals
 from webapp.submissions.advice import Advice, advice_for
 from webapp.submissions.models import Submission
@@ -43,7 +44,7 @@ def cards_for(creator_id: int, subs: list[Submission], now: datetime | None = No
     label = _("Views over the last %(days)d days", days=TREND_DAYS)
     cards = []
     for sub in subs:
-        trend = [views for _, views in history.get(sub.id, [])]
+        trend = [views for _at, views in history.get(sub.id, [])]
         cards.append(Card(sub, advice_for(sub, holds.get(sub.id, set())), trend,
                           charts.sparkline(trend, label=label), updated_words(sub, now),
                           next_words(sub, now)))
@@ -60,10 +61,7 @@ def _merged(answers: list[dict]) -> dict:
 def updated_words(sub: Submission, now: datetime) -> str | None:
     if sub.last_view_update is None:
         return None
-    ago = now - aware(sub.last_view_update)
-    if ago < timedelta(minutes=1):
-        return _("updated just now")
-    return _("updated %(span)s ago", span=format_timedelta(ago, threshold=1))
+    return _("updated %(ago)s", ago=timeago(sub.last_view_update, now))
 
 
 def next_words(sub: Submission, now: datetime) -> str | None:
@@ -73,4 +71,4 @@ def next_words(sub: Submission, now: datetime) -> str | None:
     wait = aware(sub.next_refresh_at) - now
     if wait < timedelta(minutes=1):
         return _("next update soon")
-    return _("next in about %(span)s", span=format_timedelta(wait, threshold=1))
+    return _("next in about %(span)s", span=format_timedelta(wait))  # 50 min: "1 hour"

@@ -2,7 +2,8 @@
 
 Counts come from tracking (asked by signal), money from the earnings entries the page already
 has; both are sampled at the end of each hour (a video younger than a day and a half) or of
-each day (the last 30), carrying the last known value forward.
+each day (the last 30), carrying the last known value forward; in a video's first hour, at
+each count.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from webapp.timeutil import aware, utcnow
 
 HOURLY_UP_TO = timedelta(hours=36)
 MAX_DAYS = 30
+MAX_POINTS = 36
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,13 @@ def growth(sub: Submission, entries, earned: Decimal | None,
     if not counts:
         return None
     ends = _sample_ends(counts[0][0], now)
-    money = _earned_over_time(entries, earned or Decimal(0))
     hourly = ends[-1] - ends[0] <= HOURLY_UP_TO
-    # "as of 06.00" for an hour; the day that ended for a day
-    labels = [format_time(end, "short") if hourly else day(end - timedelta(seconds=1))
-              for end in ends]
+    if len(ends) < 2:  # all within the first hour: each count is a point
+        ends, labels = _at_each_count(counts[-MAX_POINTS:], now)
+    else:  # "as of 06.00" for an hour; the day that ended for a day
+        labels = [format_time(end, "short") if hourly else day(end - timedelta(seconds=1))
+                  for end in ends]
+    money = _earned_over_time(entries, earned or Decimal(0))
     series = [charts.Series(_("Views"), [_last_before(counts, end) for end in ends], views),
               charts.Series(_("Earnings"), [_last_before(money, end, Decimal(0)) for end in ends],
                             rupiah)]
@@ -73,6 +77,18 @@ def _sample_ends(first: datetime, now: datetime) -> list[datetime]:
         ends.append(end)
         end += step
     return ends + [now]
+
+
+def _at_each_count(counts, now: datetime) -> tuple[list[datetime], list[str]]:
+    """Sample each count just after it was taken (its money is booked moments later), and
+    before the next one arrives."""
+    ends = []
+    for number, (at, _count) in enumerate(counts):
+        end = min(at + timedelta(minutes=1), now)
+        if number + 1 < len(counts):
+            end = min(end, counts[number + 1][0] - timedelta(microseconds=1))
+        ends.append(end)
+    return ends, [format_time(at, "short") for at, _count in counts]
 
 
 def _earned_over_time(entries, earned: Decimal) -> list[tuple[datetime, Decimal]]:
