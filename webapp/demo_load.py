@@ -136,12 +136,13 @@ def _creator(n: int) -> tuple[int, str, str]:
         return user.id, handle, tiktok_id
 
 
-def _videos(task: tuple[tuple[int, str, str], int, int]) -> list[str]:
-    """Submit, verify and approve `count` new videos of one creator; their final statuses."""
-    (creator_id, handle, tiktok_id), admin_id, count = task
+def _videos(task: tuple[tuple[int, str, str], int, int, int]) -> list[str]:
+    """Submit, verify and approve `count` new videos of one creator (the first `leave` of them
+    stay waiting for review); their final statuses."""
+    (creator_id, handle, tiktok_id), admin_id, count, leave = task
     statuses, verified_ids = [], []
     with _proc["app"].app_context():
-        for _ in range(count):
+        for i in range(count):
             video_id = _proc["sandbox"].video(tiktok_id, 1000 + secrets.randbelow(200_000))
             sub = submissions.submit(
                 creator_id, f"https://www.tiktok.com/@{handle}/video/{video_id}")
@@ -151,7 +152,7 @@ def _videos(task: tuple[tuple[int, str, str], int, int]) -> list[str]:
                 status = "checking"  # a retry is scheduled for the worker; its job stays
             else:
                 verified_ids.append(sub.id)
-            if status == PENDING_REVIEW:
+            if status == PENDING_REVIEW and i >= leave:
                 status = submissions.approve(sub.id, admin_id).status
             statuses.append(status)
         _drop_verify_jobs(verified_ids)
@@ -172,8 +173,10 @@ def _drop_verify_jobs(submission_ids: list[int]) -> None:
               help="new proven creators to spread them over (default: one per 20 videos)")
 @click.option("--processes", type=click.IntRange(1, 64), default=None,
               help="parallel load processes (default: 2 per CPU; 1 on SQLite)")
+@click.option("--pending", type=click.IntRange(min=0), default=0,
+              help="of these, leave this many verified but waiting for review")
 @with_appcontext
-def load(videos: int, creators: int | None, processes: int | None) -> None:
+def load(videos: int, creators: int | None, processes: int | None, pending: int) -> None:
     """Add VIDEOS approved, tracked videos over new creators, through the real services (needs
     the sandbox, like `demo seed`); running it again adds more."""
     app = current_app._get_current_object()
@@ -191,14 +194,18 @@ def load(videos: int, creators: int | None, processes: int | None) -> None:
         click.echo(f"{grouped(creators)} creators proven by bio code in "
                    f"{time.monotonic() - started:.0f} s")
         progress = Progress(videos)
-        tasks = [(creator, admin_id, min(CHUNK, count - done))
-                 for creator, count in zip(made, spread(videos, creators))
-                 for done in range(0, count, CHUNK)]
+        chunks = [(creator, min(CHUNK, count - done))
+                  for creator, count in zip(made, spread(videos, creators))
+                  for done in range(0, count, CHUNK)]
+        leave = spread(min(pending, videos), len(chunks))  # fair, if not exact: capped below
+        tasks = [(creator, admin_id, count, min(count, left))
+                 for (creator, count), left in zip(chunks, leave)]
         for statuses in pool.imap_unordered(_videos, tasks):
             progress.add(statuses)
-    others = {s: c for s, c in progress.statuses.items() if s != APPROVED}
+    others = {s: c for s, c in progress.statuses.items() if s not in (APPROVED, PENDING_REVIEW)}
     click.echo(f"done in {time.monotonic() - started:.0f} s: "
-               f"{grouped(progress.statuses.get(APPROVED, 0))} approved and tracked"
-               + (f"; not approved: {others}" if others else ""))
+               f"{grouped(progress.statuses.get(APPROVED, 0))} approved and tracked, "
+               f"{grouped(progress.statuses.get(PENDING_REVIEW, 0))} waiting for review"
+               + (f"; neither: {others}" if others else ""))
     if others:
         raise SystemExit(1)

@@ -1,0 +1,313 @@
+"""What pages cost under load, side by side with a do-nothing page of the same app, same run.
+
+    .venv/bin/python bench/pages.py [--videos 100000] [--creators 5000] [--seconds 10] [--reuse]
+
+On PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/bench_pages,
+created if missing; its schema is dropped unless --reuse finds it loaded), with its own
+redis-server and TikTok sandbox on free loopback ports, it:
+  1. migrates and loads the data with `flask demo load` (real services, sandbox over HTTP):
+     VIDEOS - 5.005 videos over CREATORS - 2 creators, then one creator with 5.000 videos and
+     one with 5; 1.000 of the bulk videos are left waiting for review (the admin queue);
+  2. starts gunicorn as the Procfile does (2 workers, access log) with BENCH_TRIVIAL_ENDPOINT=1;
+  3. logs in through the login form (the big and the small creator, the admin) and makes an
+     API token with `flask api create-token`;
+  4. measures each page with wrk: requests/s at 2 threads x 32 connections, and p50/p95 at one
+     connection (light load); prints each figure with its ratio to /_bench/trivial.
+Targets (issue 9): live fragment and login page >= 0,5 of trivial; p95 < 50 ms at light load.
+wrk comes from Debian (apt-get install wrk); without it a Python load generator stands in.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import requests
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+BIN = os.path.dirname(sys.executable)
+DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/bench_pages"
+SMALL, PENDING = 5, 1000
+PASSWORD = "demo12345"  # the demo's, which `demo load` gives its creators
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH requests=%d seconds=%.3f p50=%.3f p95=%.3f errors=%d\\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3,
+    latency:percentile(95) / 1e3, summary.errors.status + summary.errors.connect
+    + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+class Stack:
+    """redis-server, the sandbox and (later) gunicorn, as processes of their own."""
+
+    def __init__(self, db_url: str, tmp: str):
+        self.tmp, self.procs = tmp, []
+        redis_port, sandbox_port, self.web_port = free_port(), free_port(), free_port()
+        sandbox = f"http://127.0.0.1:{sandbox_port}"
+        self.env = dict(
+            os.environ, DATABASE_URL=db_url, REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+            SECRET_KEY="bench-pages", INSTANCE_PATH=tmp, PYTHONPATH=ROOT,
+            TIKTOK_WEB_BASE=sandbox, TIKTOK_API_BASE=sandbox, TIKTOK_VM_BASE=sandbox + "/_vm",
+            TIKTOK_VT_BASE=sandbox + "/_vt", TIKTOK_CDN_BASE=sandbox + "/_cdn",
+            # The load's budgets: one page fetch per video and per creator, as fast as we can.
+            TIKTOK_PAGE_RATE="100000000", TIKTOK_OEMBED_RATE="100000000",
+            TIKTOK_BREAKER_MIN_CALLS="100000000",
+            BENCH_TRIVIAL_ENDPOINT="1", LOG_LEVEL="WARNING")
+        self.log = open(os.path.join(tmp, "stack.log"), "ab")
+        self.spawn([shutil.which("redis-server") or "redis-server", "--port", str(redis_port),
+                    "--bind", "127.0.0.1", "--dir", tmp, "--save", "", "--appendonly", "no"])
+        wait_port(redis_port)
+        self.spawn([sys.executable, "-m", "sandbox", "--port", str(sandbox_port)])
+        wait_port(sandbox_port)
+        self.web = f"http://127.0.0.1:{self.web_port}"
+
+    def spawn(self, argv) -> subprocess.Popen:
+        proc = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=self.log, stderr=self.log,
+                                start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def flask(self, *args) -> str:
+        done = subprocess.run([os.path.join(BIN, "flask"), "--app", "wsgi", *args], cwd=ROOT,
+                              env=self.env, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def load(self, videos: int, creators: int, pending: int = 0) -> None:
+        """`flask demo load`, its progress lines passed through."""
+        argv = [os.path.join(BIN, "flask"), "--app", "wsgi", "demo", "load", "--videos",
+                str(videos), "--creators", str(creators), "--pending", str(pending)]
+        if subprocess.run(argv, cwd=ROOT, env=self.env).returncode != 0:
+            sys.exit("demo load failed")
+
+    def start_web(self) -> None:
+        # The Procfile's web process: 2 workers, access log (to a file here).
+        self.spawn([os.path.join(BIN, "gunicorn"), "wsgi:app", "--bind",
+                    f"127.0.0.1:{self.web_port}", "--workers", "2", "--timeout", "30",
+                    "--access-logfile", os.path.join(self.tmp, "access.log")])
+        wait_port(self.web_port)
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def prepare_database(url: str, reuse: bool, videos: int) -> bool:
+    """Create the database if missing; True when --reuse finds it loaded (else wiped)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = parsed.database
+    if not name or name.lower() == "test":
+        sys.exit("BENCH_DATABASE_URL must name a scratch database of its own (never 'test')")
+    admin_url = parsed.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    plain = parsed.set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        if reuse:
+            try:
+                have = conn.execute("SELECT count(*) FROM submissions WHERE status IN "
+                                    "('approved', 'pending_review')").fetchone()[0]
+            except psycopg.errors.UndefinedTable:
+                have = 0
+            if have >= videos:
+                return True
+        conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    return False
+
+
+def creators_by_size(url: str, big_count: int) -> tuple[str, str, str]:
+    """The emails of the loaded creators with the most and with exactly SMALL videos, and the
+    TikTok id of one of the big one's videos."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    query = ("SELECT u.email FROM users u JOIN submissions s ON s.creator_id = u.id "
+             "GROUP BY u.email HAVING count(*) {} ORDER BY count(*) DESC, u.email LIMIT 1")
+    plain = make_url(url).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(plain) as conn:
+        big = conn.execute(query.format(">= %s"), (big_count,)).fetchone()
+        small = conn.execute(query.format("= %s"), (SMALL,)).fetchone()
+        video = big and conn.execute(
+            "SELECT s.video_id FROM submissions s JOIN users u ON u.id = s.creator_id "
+            "WHERE u.email = %s ORDER BY s.id DESC LIMIT 1", big).fetchone()
+    if not big or not small:
+        sys.exit("no creator with --big videos or with 5: run without --reuse")
+    return big[0], small[0], video[0]
+
+
+def login(web: str, email: str) -> requests.Session:
+    http = requests.Session()
+    page = http.get(f"{web}/login", timeout=30).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    answer = http.post(f"{web}/login", data={"email": email, "password": PASSWORD,
+                                             "csrf_token": token}, allow_redirects=False)
+    if answer.status_code != 302:
+        sys.exit(f"login of {email} failed: {answer.status_code}")
+    return http
+
+
+def cookie_header(http: requests.Session) -> dict:
+    return {"Cookie": "; ".join(f"{c.name}={c.value}" for c in http.cookies)}
+
+
+def measure(url: str, headers: dict, connections: int, seconds: int, tmp: str) -> dict:
+    """requests/s, p50 and p95 (ms) and errors (non-2xx/3xx, socket) of one wrk run."""
+    if not shutil.which("wrk"):
+        return python_load(url, headers, connections, seconds)
+    script = os.path.join(tmp, "report.lua")
+    with open(script, "w") as f:
+        f.write(WRK_SCRIPT)
+    argv = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s",
+            "-s", script, url]
+    for name, value in headers.items():
+        argv[1:1] = ["-H", f"{name}: {value}"]
+    out = subprocess.run(argv, capture_output=True, text=True).stdout
+    found = dict(re.findall(r"(\w+)=([\d.]+)", out.split("BENCH", 1)[1]))
+    result = {k: float(v) for k, v in found.items()}
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def python_load(url: str, headers: dict, connections: int, seconds: int) -> dict:
+    """A plain stand-in for wrk: keep-alive connections in threads, latencies of each."""
+    latencies, errors, stop = [], [0], time.monotonic() + seconds
+
+    def run():
+        http = requests.Session()
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            status = http.get(url, headers=headers, allow_redirects=False).status_code
+            latencies.append(time.perf_counter() - started)
+            errors[0] += status >= 400
+
+    threads = [threading.Thread(target=run) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa
+    return {"requests": len(latencies), "rps": len(latencies) / seconds, "p50": pick(0.5),
+            "p95": pick(0.95), "errors": errors[0]}
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), "?")
+    ram = next(int(line.split()[1]) for line in open("/proc/meminfo")
+               if line.startswith("MemTotal")) / 1024 / 1024
+    return f"{os.cpu_count()} CPUs ({cpu}), {ram:.0f} GiB RAM"
+
+
+def pages(stack: Stack, big: str, small: str, video_id: str, token: str,
+          big_count: int) -> list[tuple[str, str, dict, int]]:
+    """(name, path, headers, expected status) of every page measured."""
+    web, n = stack.web, f"{big_count:,}".replace(",", ".")
+    big_http, small_http, admin = login(web, big), login(web, small), login(web, "admin@example.com")
+    hx = {"HX-Request": "true"}
+    etag = big_http.get(f"{web}/dashboard/live", headers=hx).headers["ETag"]
+    return [
+        ("trivial endpoint (same app)", "/_bench/trivial", {}, 200),
+        ("login page (anonymous)", "/login", {}, 200),
+        (f"live fragment 304, {n} videos", "/dashboard/live",
+         {**cookie_header(big_http), **hx, "If-None-Match": etag}, 304),
+        (f"live fragment 200, {n} videos", "/dashboard/live",
+         {**cookie_header(big_http), **hx}, 200),
+        ("live fragment 200, 5 videos", "/dashboard/live", {**cookie_header(small_http), **hx},
+         200),
+        (f"creator dashboard, {n} videos", "/dashboard", cookie_header(big_http), 200),
+        ("admin review queue", "/admin/", cookie_header(admin), 200),
+        ("admin tracked videos", "/admin/videos", cookie_header(admin), 200),
+        ("API video endpoint", f"/api/tiktok/video/{video_id}",
+         {"Authorization": f"Bearer {token}"}, 200),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--videos", type=int, default=100_000)
+    parser.add_argument("--creators", type=int, default=5_000)
+    parser.add_argument("--big", type=int, default=5_000, help="videos of the big creator")
+    parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the database when it already holds the videos")
+    args = parser.parse_args()
+    if args.videos < args.big + SMALL + args.creators or args.creators < 3:
+        sys.exit("needs at least BIG + 5 + CREATORS videos and 3 creators")
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    tmp = tempfile.mkdtemp(prefix="viewpay-bench-pages-")
+    reused = prepare_database(url, args.reuse, args.videos)
+    stack = Stack(url, tmp)
+    try:
+        stack.flask("db", "upgrade")
+        if not reused:
+            started = time.monotonic()
+            stack.load(args.videos - args.big - SMALL, args.creators - 2, pending=PENDING)
+            stack.load(args.big, 1)
+            stack.load(SMALL, 1)
+            print(f"loaded in {time.monotonic() - started:.0f} s")
+        big, small, video_id = creators_by_size(url, args.big)
+        token = stack.flask("api", "create-token", f"bench-{int(time.time())}").split()[-1]
+        stack.start_web()
+        report(stack, pages(stack, big, small, video_id, token, args.big), args, tmp)
+    finally:
+        stack.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def report(stack: Stack, measured: list, args, tmp: str) -> None:
+    print(f"\nmachine: {machine()}; PostgreSQL, Redis, gunicorn 2 workers, wrk on the same "
+          f"machine; {args.videos} videos, {args.creators} creators; {args.seconds} s per run")
+    print("| page | req/s (2x32) | ratio to trivial | p50 ms (1 conn) | p95 ms (1 conn) |")
+    print("|---|---|---|---|---|")
+    ceiling = None
+    for name, path, headers, status in measured:
+        answer = requests.get(stack.web + path, headers=headers, allow_redirects=False)
+        if answer.status_code != status:
+            sys.exit(f"{name}: {path} answered {answer.status_code}, expected {status}")
+        loaded = measure(stack.web + path, headers, 32, args.seconds, tmp)
+        light = measure(stack.web + path, headers, 1, args.seconds, tmp)
+        if loaded["errors"] or light["errors"]:
+            sys.exit(f"{name}: errors under load {loaded['errors']}/{light['errors']}")
+        ceiling = ceiling or loaded["rps"]
+        print(f"| {name} | {loaded['rps']:.0f} | {loaded['rps'] / ceiling:.2f} | "
+              f"{light['p50']:.1f} | {light['p95']:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
