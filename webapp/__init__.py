@@ -83,6 +83,9 @@ def register_blueprints(app: Flask) -> None:
     from webapp.health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    from webapp.site import bp as site_bp
+
+    app.register_blueprint(site_bp)  # /favicon.ico
     from webapp import bench_trivial
 
     bench_trivial.init_app(app)  # /_bench/trivial, only with BENCH_TRIVIAL_ENDPOINT=1

@@ -1,6 +1,10 @@
-"""HTMX plumbing: Vary on HX-Request, and session expiry answered with HX-Redirect."""
-from flask import request, url_for
+"""HTMX plumbing: Vary on HX-Request, session expiry answered with HX-Redirect, and flashed
+messages carried to the page by htmx answers."""
+from flask import render_template, request, session, url_for
 from flask_login import current_user
+
+# What base.html's htmx-config swaps: 2xx but 204, redirects (followed by the browser), 409, 422.
+_SWAPPED_ERRORS = (409, 422)
 
 
 def is_htmx() -> bool:
@@ -14,6 +18,25 @@ def init_app(app) -> None:
     def vary_on_htmx(response):
         response.vary.add("HX-Request")
         return response
+
+    app.after_request(flashes_out_of_band)
+
+
+def flashes_out_of_band(response):
+    """A message flashed while answering htmx ("Saved", "Withdrawal requested") would wait for
+    the next full page; appended as an out-of-band swap of #flash it shows now. Answers htmx
+    does not swap (204, errors, HX-Redirect / HX-Location / HX-Refresh, redirects it follows)
+    leave the messages in the session for the page that comes next."""
+    if not is_htmx() or not session.get("_flashes"):
+        return response
+    status = response.status_code
+    swapped = (200 <= status < 300 and status != 204) or status in _SWAPPED_ERRORS
+    leaving = any(h in response.headers for h in ("HX-Redirect", "HX-Location", "HX-Refresh"))
+    if (not swapped or leaving or response.mimetype != "text/html" or response.is_streamed
+            or response.direct_passthrough):
+        return response
+    response.set_data(response.get_data() + render_template("_flash.html", oob=True).encode())
+    return response
 
 
 def unauthorized_response():
