@@ -50,8 +50,11 @@ def api_error_response(exc: ApiError):
     return error_response(exc.status, exc.code, exc.message, exc.headers, **exc.extra)
 
 
-def http_error_response(error: HTTPException, headers):
-    """An HTTP error (routing, 413, the rate limiter, 500) under /api, keeping its headers."""
+def http_error_response(error: HTTPException, headers=None):
+    """An HTTP error (routing, 413, the rate limiter, 500) under /api, keeping its headers
+    (Allow on a 405, Retry-After on a 429)."""
+    if headers is None:
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     status = error.code or 500
     code, message = HTTP_ERRORS.get(status, HTTP_ERRORS[500 if status >= 500 else 400])
     if status == 429 and hasattr(error, "limit"):  # Flask-Limiter's: "600 per 1 minute"

@@ -1,15 +1,19 @@
 """The API's endpoints: parse the request, call one service, answer JSON."""
 from flask import g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from webapp.api import batches, bp, observations, videos
 from webapp.api.auth import require_token
-from webapp.api.errors import ApiError, api_error_response
+from webapp.api.errors import ApiError, api_error_response, http_error_response
 from webapp.api.openapi import document
 
 PUBLIC = ("api.openapi_json",)
 NEEDING_LIMIT_DEFAULT, NEEDING_LIMIT_MAX = 50, 500
 
 bp.register_error_handler(ApiError, api_error_response)
+# Any other HTTP error raised inside the API (a body too large, say) is JSON too, whatever its
+# status; errors before routing are answered by webapp.errors, which delegates to the same.
+bp.register_error_handler(HTTPException, http_error_response)
 
 
 @bp.before_request
