@@ -56,4 +56,6 @@ def list_tokens():
 
 
 def _when(value) -> str:
-    return aware(value).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if value else "never"
+    if value is None:
+        return "never"
+    return aware(value).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

@@ -153,14 +153,14 @@ RESPONSES = {
     "InternalError": ("Something went wrong on our side.", {}),
     "BadGateway": ("TikTok gave no count.", {}),
 }
-_STATUS_OF = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "409": "Conflict",
-              "413": "TooLarge", "422": "Unprocessable", "429": "RateLimited",
+_STATUS_OF = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound",
+              "409": "Conflict", "413": "TooLarge", "422": "Unprocessable", "429": "RateLimited",
               "500": "InternalError", "502": "BadGateway"}
 
 
 def _ok(status: str, description: str, schema: str, headers: dict | None = None) -> dict:
-    answer = {"description": description,
-              "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+    answer = {"description": description, "content": {
+        "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
     if headers:
         answer["headers"] = headers
     return {status: answer}

@@ -1,5 +1,5 @@
 """The API's endpoints: parse the request, call one service, answer JSON."""
-from flask import g, jsonify, request
+from flask import g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from webapp.api import batches, bp, observations, videos
@@ -50,7 +50,7 @@ def video(video_id: str):
 def batch_views():
     """Queue a lookup of up to 1.000 video URLs; poll /api/jobs/<job_id> for the results."""
     answer = batches.start(_json_object().get("video_urls"))
-    return jsonify(answer), 202, {"Location": f"/api/jobs/{answer['job_id']}"}
+    return jsonify(answer), 202, {"Location": url_for("api.job", job_id=answer["job_id"])}
 
 
 @bp.get("/jobs/<job_id>")
