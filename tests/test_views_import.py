@@ -25,8 +25,6 @@ from webapp.tracking.import_models import ViewImport, ViewImportRow
 from webapp.tracking.models import OK, PROPOSED, ViewSnapshot
 
 RATE = Decimal("0.00002489")
-SEEN = datetime.now(WIB).replace(second=0, microsecond=0) - timedelta(hours=2)
-WHEN = f"{SEEN:%Y-%m-%d %H:%M}"  # Jakarta time, as an admin's spreadsheet has it
 
 
 @pytest.fixture
@@ -45,15 +43,17 @@ def world(app, sandbox):
             subs.append(sub_id)
         vids = [db.session.get(Submission, sub_id).video_id for sub_id in subs]
         db.session.remove()
-    return {**first, "subs": subs, "vids": vids}
+    # Seen just now (after their first counts), typed in Jakarta time to the minute.
+    seen = datetime.now(WIB).replace(second=0, microsecond=0)
+    return {**first, "subs": subs, "vids": vids, "seen": seen, "when": f"{seen:%Y-%m-%d %H:%M}"}
 
 
 def _good_csv(world, delimiter=",") -> str:
-    a, b, c = world["vids"]
+    (a, b, c), when = world["vids"], world["when"]
     rows = [("video_url_or_id", "views", "observed_at", "note"),
-            (f"https://www.tiktok.com/@sari.dance/video/{a}?lang=id", "12.500", WHEN, ""),
-            (b, '"19,000"', WHEN, "creator deleted a duplicate upload"),  # a decrease, explained
-            (c, "150247", WHEN, "")]  # more than 3x the current count: a second admin decides
+            (f"https://www.tiktok.com/@sari.dance/video/{a}?lang=id", "12.500", when, ""),
+            (b, '"19,000"', when, "creator deleted a duplicate upload"),  # a decrease, explained
+            (c, "150247", when, "")]  # more than 3x the current count: a second admin decides
     return "\n".join(delimiter.join(row) for row in rows) + "\n"
 
 
@@ -74,21 +74,23 @@ def _import(runner, tmp_path, text, *extra, encoding="utf-8"):
 
 def test_the_command_refuses_a_file_with_bad_rows_and_stores_nothing(app, runner, tmp_path,
                                                                      world):
-    a, b, c = world["vids"]
+    (a, b, c), when = world["vids"], world["when"]
     future = f"{datetime.now(WIB) + timedelta(hours=1):%Y-%m-%d %H:%M}"
+    older = f"{world['seen'] - timedelta(hours=1):%Y-%m-%d %H:%M}"
     text = "\n".join([
         "video_url_or_id,views,observed_at,note",
-        f"{a},12.500,{WHEN},",                                    # 2: fine on its own
-        f"{b},19.000,{WHEN},",                                    # 3: a decrease, no note
-        f"{c},150rb,{WHEN},",                                     # 4: not digits
-        f"{a},13.000,{WHEN},",                                    # 5: video already on row 2
-        f"{factories.video_id()},1.000,{WHEN},",                  # 6: not tracked here
-        f"https://vm.tiktok.com/ZSabc123/,1.000,{WHEN},",         # 7: short link
+        f"{a},12.500,{when},",                                    # 2: fine on its own
+        f"{b},19.000,{when},",                                    # 3: a decrease, no note
+        f"{c},150rb,{when},",                                     # 4: not digits
+        f"{a},13.000,{when},",                                    # 5: video already on row 2
+        f"{factories.video_id()},1.000,{when},",                  # 6: not tracked here
+        f"https://vm.tiktok.com/ZSabc123/,1.000,{when},",         # 7: short link
         f"{c},11.000,{future},",                                  # 8: in the future
         f"{c},11.000,kemarin,",                                   # 9: not a time
-        f"{c},11.000,{WHEN},note, with a comma",                  # 10: unquoted comma
-        f"{c},-5,{WHEN},",                                        # 11: negative
-        f"https://www.tiktok.com/@sari.dance,1.000,{WHEN},",      # 12: a profile
+        f"{c},11.000,{when},note, with a comma",                  # 10: unquoted comma
+        f"{c},-5,{when},",                                        # 11: negative
+        f"https://www.tiktok.com/@sari.dance,1.000,{when},",      # 12: a profile
+        f"{c},11.000,{older},",                                   # 13: older than its count
     ]) + "\n"
     with app.app_context():
         before = _counts(world["creator_id"])
@@ -110,7 +112,9 @@ def test_the_command_refuses_a_file_with_bad_rows_and_stores_nothing(app, runner
         "row 11: error: A view count cannot be negative.",
         "row 12: error: This is a profile, not a video. Open the video and share that link.",
     ]
-    assert lines[-1] == "1 ok, 0 proposed, 0 already imported, 10 refused: nothing booked"
+    assert lines[11].startswith("row 13: error: This count was seen before the video's current "
+                                "count (seen ")
+    assert lines[-1] == "1 ok, 0 proposed, 0 already imported, 11 refused: nothing booked"
     with app.app_context():
         assert _counts(world["creator_id"]) == before
         assert db.session.scalar(select(func.count()).select_from(ViewImportRow)) == 0
@@ -130,7 +134,8 @@ def test_the_command_refuses_a_file_it_cannot_read(app, runner, tmp_path, world,
 
 
 def test_a_file_that_is_not_utf8_is_refused(app, runner, tmp_path, world):
-    text = f"video_url_or_id;views;observed_at;note\n{world['vids'][0]};12.500;{WHEN};café\n"
+    text = ("video_url_or_id;views;observed_at;note\n"
+            f"{world['vids'][0]};12.500;{world['when']};café\n")
     result = _import(runner, tmp_path, text, encoding="cp1252")
     assert result.exit_code == 2
     assert 'The file is not UTF-8 text. In Excel, save it as "CSV UTF-8".' in result.output
@@ -163,7 +168,7 @@ def test_a_good_file_is_booked_exactly_once(app, runner, tmp_path, world):
             (world["subs"][0], 12_500, OK), (world["subs"][1], 19_000, OK),
             (world["subs"][2], 150_247, PROPOSED)]
         assert {s.entered_by_id for s in snaps} == {world["admin_id"]}
-        assert all(s.fetched_at.replace(tzinfo=timezone.utc) == SEEN for s in snaps)
+        assert all(s.fetched_at.replace(tzinfo=timezone.utc) == world["seen"] for s in snaps)
         assert snaps[1].note == "creator deleted a duplicate upload"
         assert snaps[0].note and snaps[0].reason_code == "fetch_blocked"
         # Exactly views x rate per video; the proposal credits nothing until approved.
@@ -184,18 +189,18 @@ def test_a_good_file_is_booked_exactly_once(app, runner, tmp_path, world):
 
 def test_an_observation_is_booked_once_across_files_and_an_unfinished_import_resumes(
         app, runner, tmp_path, world):
-    a, b, _ = world["vids"]
+    (a, b, _), when = world["vids"], world["when"]
     header = "video_url_or_id,views,observed_at,note\n"
-    first = _import(runner, tmp_path, header + f"{a},12.500,{WHEN},\n")
+    first = _import(runner, tmp_path, header + f"{a},12.500,{when},\n")
     assert first.exit_code == 0, first.output
     with app.app_context():  # as if the process died after its last row, before finishing
         db.session.get(ViewImport, 1).applied_at = None
         db.session.commit()
-    resumed = _import(runner, tmp_path, header + f"{a},12.500,{WHEN},\n")
+    resumed = _import(runner, tmp_path, header + f"{a},12.500,{when},\n")
     assert resumed.exit_code == 0 and "skipped" in resumed.output, resumed.output
-    second = _import(runner, tmp_path, header + f"{a},12.500,{WHEN},\n{b},21.000,{WHEN},\n")
+    second = _import(runner, tmp_path, header + f"{a},12.500,{when},\n{b},21.000,{when},\n")
     assert second.output.splitlines()[:2] == [
-        f"row 2: skipped {a} 12,500 → 12,500 (import #1, row 2)",
+        f"row 2: skipped {a} 12,500 (import #1, row 2)",
         f"row 3: ok {b} 20,000 → 21,000"]
     with app.app_context():
         assert db.session.get(ViewImport, 1).finished
@@ -206,14 +211,14 @@ def test_an_observation_is_booked_once_across_files_and_an_unfinished_import_res
 
 
 def test_an_indonesian_excel_file_semicolons_and_bom(app, world):
-    a, b, _ = world["vids"]
+    (a, b, _), seen = world["vids"], world["seen"]
     text = ("video_url_or_id;views;observed_at;note;;\r\n"
-            f"{a};15.247;{SEEN:%d/%m/%Y %H.%M};\"dihitung; dari layar\";;\r\n"
-            f"{b};21.000;{SEEN:%Y-%m-%dT%H:%M}+07:00;;;\r\n;;;;;\r\n")
+            f"{a};15.247;{seen:%d/%m/%Y %H.%M};\"dihitung; dari layar\";;\r\n"
+            f"{b};21.000;{seen:%Y-%m-%dT%H:%M}+07:00;;;\r\n;;;;;\r\n")
     with app.app_context():
         report = imports.preview(("\ufeff" + text).encode())
         assert [(c.state, c.views, c.row.note, c.observed_at) for c in report.rows] == [
-            ("ok", 15_247, "dihitung; dari layar", SEEN), ("ok", 21_000, "", SEEN)]
+            ("ok", 15_247, "dihitung; dari layar", seen), ("ok", 21_000, "", seen)]
         assert report.sha256 == imports.preview(text.encode()).sha256  # the BOM changes nothing
 
 
@@ -295,10 +300,10 @@ def test_the_admin_page_previews_applies_once_and_says_so_on_a_replay(app, act, 
 
 def test_an_import_that_stopped_is_finished_from_its_page_unless_a_row_is_refused_now(
         app, act, sandbox, world):
-    a, b, c = world["vids"]
+    (a, b, c), when = world["vids"], world["when"]
     header = "video_url_or_id,views,observed_at,note\n"
-    stalled = header + f"{a},12.500,{WHEN},\n{b},21.000,{WHEN},\n"
-    overtaken = header + f"{c},11.000,{WHEN},\n"
+    stalled = header + f"{a},12.500,{when},\n{b},21.000,{when},\n"
+    overtaken = header + f"{c},11.000,{when},\n"
     with app.app_context():  # recorded, then the worker died before booking anything
         first = imports.start(stalled.encode(), world["admin_id"], "other").started.id
         second = imports.start(overtaken.encode(), world["admin_id"], "other").started.id
@@ -317,8 +322,9 @@ def test_an_import_that_stopped_is_finished_from_its_page_unless_a_row_is_refuse
     assert "2 row(s) booked." in page
 
     page = unescape(act.client.get(f"/admin/views/import/{second}").get_data(as_text=True))
-    assert "That is less than the current 12,000 views." in page
-    assert "Book the remaining rows" not in page
+    assert "Some rows are refused now" in page and "Book the remaining rows" not in page
+    with app.app_context():  # a decrease now, or older than the new count when a minute passed
+        assert imports.review(second).rows[0].error in ("decrease_needs_note", "time_stale")
     with app.app_context():
         assert imports.book(second).stopped_at is None  # refused whole: nothing booked
         assert not imports.get(second).finished

@@ -111,8 +111,8 @@ def views_import_status(import_id: int):
     imp = imports.get(import_id) or abort(404)
     if is_htmx() and not request.headers.get("HX-History-Restore-Request"):
         return _status(imp)
-    response = _page(imp=imp)
-    return *response, {"Vary": "HX-Request"}
+    body, status = _page(imp=imp)
+    return body, status, {"Vary": "HX-Request"}
 
 
 @bp.post("/views/import/<int:import_id>/resume")

@@ -49,17 +49,17 @@ def _line(check) -> str:
     head = f"row {check.row.number}: {check.state}"
     if check.state == imports.ERROR:
         return f"{head}: {import_messages.row_error(check)}"
-    line = f"{head} {check.submission.video_id} {views(check.views_before)} → {views(check.views)}"
-    if check.state == imports.SKIP and check.booked_as is not None:
-        line += f" (import #{check.booked_as.import_id}, row {check.booked_as.row_number})"
-    elif check.state == imports.PROPOSE:
-        line += " (waits for a second admin)"
-    return line
+    if check.state == imports.SKIP:
+        return (f"{head} {check.video_id} {views(check.views)} (import "
+                f"#{check.booked_as.import_id}, row {check.booked_as.row_number})")
+    line = f"{head} {check.video_id} {views(check.views_before)} → {views(check.views)}"
+    return line + (" (waits for a second admin)" if check.state == imports.PROPOSE else "")
 
 
 def _summary(report, dry_run: bool) -> str:
     counts = (f"{report.count(imports.OK)} ok, {report.count(imports.PROPOSE)} proposed, "
-              f"{report.count(imports.SKIP)} already imported, {report.count(imports.ERROR)} refused")
+              f"{report.count(imports.SKIP)} already imported, "
+              f"{report.count(imports.ERROR)} refused")
     if report.already_imported:
         return (f"already imported on {when(report.previous.created_at)} by "
                 f"{report.previous.admin.email}: nothing booked")

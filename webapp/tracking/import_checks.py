@@ -5,16 +5,19 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.submissions.models import APPROVED, LIVE, Submission
 from webapp.tiktok import urls
 from webapp.tiktok.errors import InvalidUrl
+from webapp.timeutil import aware
 from webapp.tracking import import_csv, manual
 from webapp.tracking.errors import InvalidViews
 from webapp.tracking.import_csv import Row
 from webapp.tracking.import_models import ViewImportRow
+from webapp.tracking.models import OK as OK_SNAPSHOT
+from webapp.tracking.models import ViewSnapshot
 from webapp.tracking.views_input import parse_views
 
 OK, PROPOSE, SKIP, ERROR = "ok", "proposed", "skipped", "error"
@@ -27,6 +30,7 @@ class RowCheck:
 
     row: Row
     state: str = OK
+    video_id: str | None = None
     error: str | None = None  # a code of import_messages.ROW_ERRORS
     params: dict = field(default_factory=dict)
     submission: Submission | None = None
@@ -46,34 +50,55 @@ class RowCheck:
     @property
     def key(self) -> str:
         """The observation itself: the same video, count and time are booked once, ever."""
-        seen = f"{self.submission.video_id}|{self.views}|{self.observed_at:%Y-%m-%dT%H:%M:%S}"
+        seen = f"{self.video_id}|{self.views}|{self.observed_at:%Y-%m-%dT%H:%M:%S}"
         return hashlib.sha256(seen.encode()).hexdigest()
 
 
 def check(rows: list[Row], now: datetime) -> list[RowCheck]:
     """Judge every row against the videos' counts of this moment."""
     checks = [RowCheck(row) for row in rows]
-    video_ids = {check: _video_id(check) for check in checks}
-    found = _submissions({vid for vid in video_ids.values() if vid})
+    for row in checks:
+        _read(row)
+    found = _submissions({row.video_id for row in checks if row.video_id})
+    booked = booked_keys([row.key for row in checks if row.state != ERROR])
+    latest = _latest_seen([sub.id for sub in found.values()])
     first_row: dict[str, int] = {}
-    for check, vid in video_ids.items():
-        if vid is not None:
-            _check_row(check, found.get(vid), now)
-            # Two counts of one video in one file: which is meant is the admin's call.
-            if vid in first_row:
-                check.refuse("duplicate", row=first_row[vid])
-            first_row.setdefault(vid, check.row.number)
-    booked = booked_keys([check.key for check in checks if check.state != ERROR])
-    for check in checks:
-        if check.state != ERROR and check.key in booked:
-            check.state, check.booked_as = SKIP, booked[check.key]
+    for row in checks:
+        if row.state != ERROR and row.key in booked:
+            # Booked before (an earlier file, or this import before a crash): whatever
+            # happened to the video since, this row is done.
+            row.state, row.booked_as = SKIP, booked[row.key]
+            row.submission = found.get(row.video_id)
+        elif row.video_id:
+            _judge(row, found.get(row.video_id), latest, now)
+        if row.video_id in first_row:  # two counts of one video: the admin says which is meant
+            row.refuse("duplicate", row=first_row[row.video_id])
+        if row.video_id:
+            first_row.setdefault(row.video_id, row.row.number)
     return checks
+
+
+def _read(check: RowCheck) -> None:
+    """The row's own text: which video, what count, seen when."""
+    row = check.row
+    if row.extra_cells:
+        check.refuse("extra_cells")
+    check.video_id = _video_id(check)
+    try:
+        check.views = parse_views(row.views)
+    except InvalidViews as exc:
+        check.refuse(exc.code)
+    if not row.observed_at:
+        check.refuse("time_empty")
+        return
+    try:
+        check.observed_at = import_csv.parse_observed_at(row.observed_at)
+    except ValueError:
+        check.refuse("time_invalid")
 
 
 def _video_id(check: RowCheck) -> str | None:
     text = check.row.video
-    if check.row.extra_cells:
-        check.refuse("extra_cells")
     if not text:
         check.refuse("video_empty")
         return None
@@ -89,39 +114,45 @@ def _video_id(check: RowCheck) -> str | None:
     return parsed.video_id
 
 
-def _check_row(check: RowCheck, sub: Submission | None, now: datetime) -> None:
-    row = check.row
+def _judge(check: RowCheck, sub: Submission | None, latest: dict[int, datetime],
+           now: datetime) -> None:
+    """The row against its video now: approved, a real time, explained, one admin or two."""
     if sub is None:
         check.refuse("not_tracked")
     elif not sub.is_earning:
         check.refuse("not_approved", status=sub.status)
     check.submission = sub
-    try:
-        check.views = parse_views(row.views)
-    except InvalidViews as exc:
-        check.refuse(exc.code)
-    if not row.observed_at:
-        check.refuse("time_empty")
-    else:
-        try:
-            check.observed_at = import_csv.parse_observed_at(row.observed_at)
-        except ValueError:
-            check.refuse("time_invalid")
     seen = check.observed_at
     if seen is not None and seen > now:
         check.refuse("time_future")
-    elif seen is not None and sub is not None and (
-            seen.timestamp() < urls.video_id_timestamp(sub.video_id)):
-        check.refuse("time_before_video")
-    if len(row.note) > manual.NOTE_MAX:
+    elif seen is not None and sub is not None:
+        if seen.timestamp() < urls.video_id_timestamp(sub.video_id):
+            check.refuse("time_before_video")
+        elif sub.id in latest and seen < latest[sub.id].replace(second=0, microsecond=0):
+            # It would roll a newer count back. Same minute is not older: times are typed to
+            # the minute.
+            check.refuse("time_stale", when=latest[sub.id])
+    if len(check.row.note) > manual.NOTE_MAX:
         check.refuse("note_too_long")
     if check.state == ERROR:
         return
     check.views_before = sub.current_views
-    if check.decrease and not row.note:
+    if check.decrease and not check.row.note:
         check.refuse("decrease_needs_note", views=check.views_before)
     elif manual.four_eyes_thresholds(sub, check.views):
         check.state = PROPOSE
+
+
+def _latest_seen(submission_ids: list[int]) -> dict[int, datetime]:
+    """When each video's newest trusted count was seen."""
+    latest = {}
+    for start in range(0, len(submission_ids), _CHUNK):
+        latest.update((sub_id, aware(seen)) for sub_id, seen in db.session.execute(
+            select(ViewSnapshot.submission_id, func.max(ViewSnapshot.fetched_at))
+            .where(ViewSnapshot.submission_id.in_(submission_ids[start:start + _CHUNK]),
+                   ViewSnapshot.state == OK_SNAPSHOT)
+            .group_by(ViewSnapshot.submission_id)))
+    return latest
 
 
 def _submissions(video_ids: set[str]) -> dict[str, Submission]:

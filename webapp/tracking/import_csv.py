@@ -17,8 +17,8 @@ COLUMNS = ("video_url_or_id", "views", "observed_at", "note")
 REQUIRED = COLUMNS[:3]
 WIB = ZoneInfo("Asia/Jakarta")  # a time written without a zone is Jakarta time, as shown
 # 28/11/2026 14:30 (or 14.30): day first, as Indonesian spreadsheets write dates.
-_DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?",
-                        re.ASCII)
+_DAY_FIRST = re.compile(
+    r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?", re.ASCII)
 
 
 class FileRefused(ValueError):
@@ -55,7 +55,8 @@ def read(content: bytes) -> CsvFile:
     text = normalized(content)
     if not text.strip():
         raise FileRefused("empty")
-    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
     try:
         records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error:

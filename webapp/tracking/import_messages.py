@@ -2,7 +2,7 @@
 page and the `views import` command say the same things)."""
 from flask_babel import lazy_gettext as _l
 
-from webapp.i18n import views
+from webapp.i18n import views, when
 from webapp.submissions.messages import error_message, status_label
 
 FILE_ERRORS = {
@@ -32,6 +32,8 @@ ROW_ERRORS = {
     "time_invalid": _l("Cannot read this time. Write it like 2026-11-28 14:30 (Jakarta time)."),
     "time_future": _l("This time is in the future."),
     "time_before_video": _l("This time is before the video was posted."),
+    "time_stale": _l("This count was seen before the video's current count (seen %(when)s). "
+                     "Leave the row out: it would take the count back."),
     "decrease_needs_note": _l("That is less than the current %(views)s views. Say in the note "
                               "why the count went down."),
     "note_too_long": _l("Keep the note to 300 characters or fewer."),
@@ -70,5 +72,7 @@ def row_error(check) -> str:
         params["status"] = status_label(params.get("status", ""))
     if check.error == "decrease_needs_note":
         params["views"] = views(params.get("views"))
+    if check.error == "time_stale":
+        params["when"] = when(params.get("when"))
     message = ROW_ERRORS.get(check.error, ROW_ERRORS["changed"])
     return str(message % params) if params else str(message)
