@@ -3,11 +3,12 @@
     .venv/bin/python bench/pages.py [--videos 100000] [--creators 5000] [--seconds 10] [--reuse]
 
 On PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/bench_pages,
-created if missing; its schema is dropped unless --reuse finds it loaded), with its own
+created if missing; its schema is dropped unless --reuse), with its own
 redis-server and TikTok sandbox on free loopback ports, it:
   1. migrates and loads the data with `flask demo load` (real services, sandbox over HTTP):
-     VIDEOS - 5.005 videos over CREATORS - 2 creators, then one creator with 5.000 videos and
-     one with 5; 1.000 of the bulk videos are left waiting for review (the admin queue);
+     one creator with 5 videos, one with 5.000 (--big), then the rest of VIDEOS over the rest
+     of CREATORS, 1.000 of them left waiting for review (the admin queue); with --reuse only
+     what is missing, so a stopped load resumes;
   2. starts gunicorn as the Procfile does (2 workers, access log) with BENCH_TRIVIAL_ENDPOINT=1;
   3. logs in through the login form (the big and the small creator, the admin) and makes an
      API token with `flask api create-token`;
@@ -99,7 +100,9 @@ class Stack:
         return done.stdout
 
     def load(self, videos: int, creators: int, pending: int = 0) -> None:
-        """`flask demo load`, its progress lines passed through."""
+        """`flask demo load`, its progress lines passed through (migrated first: the code may
+        have moved on since the last load of a reused database)."""
+        self.flask("db", "upgrade")
         argv = [os.path.join(BIN, "flask"), "--app", "wsgi", "demo", "load", "--videos",
                 str(videos), "--creators", str(creators), "--pending", str(pending)]
         if subprocess.run(argv, cwd=ROOT, env=self.env).returncode != 0:
@@ -123,8 +126,14 @@ class Stack:
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
-def prepare_database(url: str, reuse: bool, videos: int) -> bool:
-    """Create the database if missing; True when --reuse finds it loaded (else wiped)."""
+def _plain(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(False)
+
+
+def prepare_database(url: str, reuse: bool) -> None:
+    """Create the database if missing; wipe its schema unless --reuse."""
     import psycopg
     from sqlalchemy.engine import make_url
 
@@ -136,18 +145,39 @@ def prepare_database(url: str, reuse: bool, videos: int) -> bool:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
-    plain = parsed.set(drivername="postgresql").render_as_string(False)
-    with psycopg.connect(plain, autocommit=True) as conn:
-        if reuse:
-            try:
-                have = conn.execute("SELECT count(*) FROM submissions WHERE status IN "
-                                    "('approved', 'pending_review')").fetchone()[0]
-            except psycopg.errors.UndefinedTable:
-                have = 0
-            if have >= videos:
-                return True
-        conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    return False
+    if not reuse:
+        with psycopg.connect(_plain(url), autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+
+
+def loaded(url: str, big: int) -> tuple[int, int, bool, bool]:
+    """(videos loaded, creators loaded, the big creator is there, the small one is there)."""
+    import psycopg
+
+    sizes = ("SELECT count(*) FROM (SELECT creator_id FROM submissions GROUP BY creator_id "
+             "HAVING count(*) {}) AS c")
+    with psycopg.connect(_plain(url)) as conn:
+        videos = conn.execute("SELECT count(*) FROM submissions").fetchone()[0]
+        creators = conn.execute("SELECT count(*) FROM users WHERE email LIKE 'load%%'"
+                                ).fetchone()[0]
+        return (videos, creators, conn.execute(sizes.format(">= %s"), (big,)).fetchone()[0] > 0,
+                conn.execute(sizes.format("= %s"), (SMALL,)).fetchone()[0] > 0)
+
+
+def load_all(stack: "Stack", url: str, args) -> None:
+    """The small and the big creator first, then the bulk; with --reuse only what is missing
+    (a load that was stopped resumes)."""
+    started = time.monotonic()
+    videos, creators, has_big, has_small = loaded(url, args.big)
+    if not has_small:
+        stack.load(SMALL, 1)
+        videos, creators = videos + SMALL, creators + 1
+    if not has_big:
+        stack.load(args.big, 1)
+        videos, creators = videos + args.big, creators + 1
+    if videos < args.videos:
+        stack.load(args.videos - videos, max(1, args.creators - creators), pending=PENDING)
+    print(f"loaded in {time.monotonic() - started:.0f} s", flush=True)
 
 
 def creators_by_size(url: str, big_count: int) -> tuple[str, str, str]:
@@ -158,8 +188,7 @@ def creators_by_size(url: str, big_count: int) -> tuple[str, str, str]:
 
     query = ("SELECT u.email FROM users u JOIN submissions s ON s.creator_id = u.id "
              "GROUP BY u.email HAVING count(*) {} ORDER BY count(*) DESC, u.email LIMIT 1")
-    plain = make_url(url).set(drivername="postgresql").render_as_string(False)
-    with psycopg.connect(plain) as conn:
+    with psycopg.connect(_plain(url)) as conn:
         big = conn.execute(query.format(">= %s"), (big_count,)).fetchone()
         small = conn.execute(query.format("= %s"), (SMALL,)).fetchone()
         video = big and conn.execute(
@@ -193,7 +222,7 @@ def measure(url: str, headers: dict, connections: int, seconds: int, tmp: str) -
     with open(script, "w") as f:
         f.write(WRK_SCRIPT)
     argv = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s",
-            "-s", script, url]
+            "--timeout", "10s", "-s", script, url]
     for name, value in headers.items():
         argv[1:1] = ["-H", f"{name}: {value}"]
     out = subprocess.run(argv, capture_output=True, text=True).stdout
@@ -265,22 +294,17 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=5_000, help="videos of the big creator")
     parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
     parser.add_argument("--reuse", action="store_true",
-                        help="keep the database when it already holds the videos")
+                        help="keep the database; load only what it lacks (resumes a load)")
     args = parser.parse_args()
     if args.videos < args.big + SMALL + args.creators or args.creators < 3:
         sys.exit("needs at least BIG + 5 + CREATORS videos and 3 creators")
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     tmp = tempfile.mkdtemp(prefix="viewpay-bench-pages-")
-    reused = prepare_database(url, args.reuse, args.videos)
+    prepare_database(url, args.reuse)
     stack = Stack(url, tmp)
     try:
+        load_all(stack, url, args)
         stack.flask("db", "upgrade")
-        if not reused:
-            started = time.monotonic()
-            stack.load(args.videos - args.big - SMALL, args.creators - 2, pending=PENDING)
-            stack.load(args.big, 1)
-            stack.load(SMALL, 1)
-            print(f"loaded in {time.monotonic() - started:.0f} s")
         big, small, video_id = creators_by_size(url, args.big)
         token = stack.flask("api", "create-token", f"bench-{int(time.time())}").split()[-1]
         stack.start_web()
@@ -291,10 +315,10 @@ def main() -> None:
 
 
 def report(stack: Stack, measured: list, args, tmp: str) -> None:
-    print(f"\nmachine: {machine()}; PostgreSQL, Redis, gunicorn 2 workers, wrk on the same "
+    print(f"\nmachine: {machine()}, load average {os.getloadavg()[0]:.1f}; PostgreSQL, Redis, gunicorn 2 workers, wrk on the same "
           f"machine; {args.videos} videos, {args.creators} creators; {args.seconds} s per run")
-    print("| page | req/s (2x32) | ratio to trivial | p50 ms (1 conn) | p95 ms (1 conn) |")
-    print("|---|---|---|---|---|")
+    print("| page | req/s (2x32) | ratio to trivial | p50 ms (1 conn) | p95 ms (1 conn) | errors |")
+    print("|---|---|---|---|---|---|")
     ceiling = None
     for name, path, headers, status in measured:
         answer = requests.get(stack.web + path, headers=headers, allow_redirects=False)
@@ -302,11 +326,10 @@ def report(stack: Stack, measured: list, args, tmp: str) -> None:
             sys.exit(f"{name}: {path} answered {answer.status_code}, expected {status}")
         loaded = measure(stack.web + path, headers, 32, args.seconds, tmp)
         light = measure(stack.web + path, headers, 1, args.seconds, tmp)
-        if loaded["errors"] or light["errors"]:
-            sys.exit(f"{name}: errors under load {loaded['errors']}/{light['errors']}")
         ceiling = ceiling or loaded["rps"]
+        errors = int(loaded["errors"] + light["errors"])  # non-2xx/3xx, timeouts (10 s)
         print(f"| {name} | {loaded['rps']:.0f} | {loaded['rps'] / ceiling:.2f} | "
-              f"{light['p50']:.1f} | {light['p95']:.1f} |", flush=True)
+              f"{light['p50']:.1f} | {light['p95']:.1f} | {errors} |", flush=True)
 
 
 if __name__ == "__main__":
