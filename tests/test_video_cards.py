@@ -78,6 +78,20 @@ def test_the_worker_stores_caption_and_cover_at_verification(app, sandbox):
         assert sub.has_thumbnail and sub.thumbnail_etag == hashlib.sha256(thumb.data).hexdigest()
 
 
+def test_a_connected_creator_gets_both_from_the_display_api(app, sari, sandbox):
+    from tests.test_oauth import connect_creator
+
+    creator, tt_user = sari
+    connect_creator(app, sandbox, creator.id, "sari.dance")
+    sub_id = submit(creator, factories.tiktok_video(sandbox, tt_user["user_id"], views=7,
+                                                    desc=CAPTION))
+    clear_log(sandbox)
+    assert services.verify(sub_id) == "pending_review"
+    assert sandbox_log(sandbox, "/@") == [] and sandbox_log(sandbox, "/oembed") == []
+    sub = db.session.get(Submission, sub_id)
+    assert sub.caption == CAPTION and sub.has_thumbnail  # video_description, cover_image_url
+
+
 @pytest.mark.parametrize("mode", ["huge", "html", "fake", "svg", "redirect", "missing"])
 def test_a_bad_cover_is_refused_and_the_video_still_verifies(sari, sandbox, mode):
     creator, tt_user = sari
