@@ -168,6 +168,7 @@ def load_all(stack: "Stack", url: str, args) -> None:
     """The small and the big creator first, then the bulk; with --reuse only what is missing
     (a load that was stopped resumes)."""
     started = time.monotonic()
+    stack.flask("db", "upgrade")
     videos, creators, has_big, has_small = loaded(url, args.big)
     if not has_small:
         stack.load(SMALL, 1)
