@@ -19,10 +19,10 @@ from webapp.extensions import db
 from webapp.submissions import services as submissions
 from webapp.submissions.models import Submission
 from webapp.tracking import imports
-from webapp.tracking.refresh import refresh_submission
 from webapp.tracking.import_csv import WIB
 from webapp.tracking.import_models import ViewImport, ViewImportRow
 from webapp.tracking.models import OK, PROPOSED, ViewSnapshot
+from webapp.tracking.refresh import refresh_submission
 
 RATE = Decimal("0.00002489")
 
@@ -48,13 +48,13 @@ def world(app, sandbox):
     return {**first, "subs": subs, "vids": vids, "seen": seen, "when": f"{seen:%Y-%m-%d %H:%M}"}
 
 
-def _good_csv(world, delimiter=",") -> str:
+def _good_csv(world) -> str:
     (a, b, c), when = world["vids"], world["when"]
     rows = [("video_url_or_id", "views", "observed_at", "note"),
             (f"https://www.tiktok.com/@sari.dance/video/{a}?lang=id", "12.500", when, ""),
             (b, '"19,000"', when, "creator deleted a duplicate upload"),  # a decrease, explained
             (c, "150247", when, "")]  # more than 3x the current count: a second admin decides
-    return "\n".join(delimiter.join(row) for row in rows) + "\n"
+    return "\n".join(",".join(row) for row in rows) + "\n"
 
 
 def _counts(creator_id):
