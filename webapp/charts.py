@@ -129,10 +129,13 @@ def line_chart(series: Sequence[Series], *, labels: Sequence[str], label: str,
     def y_at(value: Number, scale: list[Decimal]) -> float:
         return top + plot_h - float(Decimal(value) / scale[-1]) * plot_h if scale[-1] else top + plot_h
 
+    two_axes = len(series) == 2 and not same_scale
+    # With two axes each one wears its series' class (its colour), so which is which shows.
     parts = [_grid(scales[0], series[0].fmt, left_w, width - right_w, y_at, anchor="end",
-                   x_text=left_w - 4)]
-    if len(series) == 2 and not same_scale:
-        parts.append(_axis_labels(scales[1], series[1].fmt, y_at, x_text=width - right_w + 4))
+                   x_text=left_w - 4, css=series[0].css if two_axes else "")]
+    if two_axes:
+        parts.append(_axis_labels(scales[1], series[1].fmt, y_at, x_text=width - right_w + 4,
+                                  css=series[1].css))
     for number, s in enumerate(series):
         scale = scales[min(number, len(scales) - 1)]
         parts.append(_line(s, number, scale, x_at, y_at))
@@ -167,21 +170,22 @@ def _scales(series: Sequence[Series], same_scale: bool, count: int) -> list[list
     return [nice_ticks(high, count) for high in highs]
 
 
-def _grid(scale, fmt, x0, x1, y_at, *, anchor, x_text) -> Markup:
+def _grid(scale, fmt, x0, x1, y_at, *, anchor, x_text, css) -> Markup:
     lines = Markup("").join(
         Markup('<line class="chart-grid" x1="{x0}" x2="{x1}" y1="{y}" y2="{y}" '
                'stroke="currentColor" stroke-opacity="0.15"/>').format(x0=x0, x1=x1,
                                                                        y=_r(y_at(t, scale)))
         for t in scale)
-    return lines + _axis_labels(scale, fmt, y_at, x_text=x_text, anchor=anchor)
+    return lines + _axis_labels(scale, fmt, y_at, x_text=x_text, anchor=anchor, css=css)
 
 
-def _axis_labels(scale, fmt, y_at, *, x_text, anchor="start") -> Markup:
-    return Markup("").join(
+def _axis_labels(scale, fmt, y_at, *, x_text, anchor="start", css="") -> Markup:
+    texts = Markup("").join(
         Markup('<text x="{x}" y="{y}" text-anchor="{a}" dominant-baseline="middle" '
                'fill="currentColor">{t}</text>').format(x=_r(x_text), y=_r(y_at(t, scale)),
                                                       a=anchor, t=fmt(t))
         for t in scale)
+    return Markup('<g class="{}">{}</g>').format(f"chart-axis {css}".strip(), texts)
 
 
 def _line(s: Series, number: int, scale, x_at, y_at) -> Markup:

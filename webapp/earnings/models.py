@@ -1,7 +1,8 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String,
+                        Text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.auth.models import User
@@ -32,6 +33,8 @@ class LedgerEntry(db.Model):
     """One change of a creator's money. Append-only: the database refuses UPDATE and DELETE."""
 
     __tablename__ = "ledger_entries"
+    # The ledger page and the period sums read a creator's entries by time (0012).
+    __table_args__ = (Index("ix_ledger_entries_creator_created", "creator_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     creator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

@@ -1,9 +1,11 @@
-from flask import (abort, current_app, flash, make_response, redirect, render_template, request,
+from datetime import date
+
+from flask import (abort, flash, make_response, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.earnings import availability, bp, payouts, reviews, services
+from webapp.earnings import availability, bp, ledger_groups, payouts, reviews, services, summary
 from webapp.earnings.bank import account_for, save_account
 from webapp.earnings.errors import MoneyError
 from webapp.earnings.forms import BankForm, WithdrawForm
@@ -21,17 +23,32 @@ def creators_only():
 
 
 def _summary(creator_id: int) -> dict:
-    return dict(totals=services.totals(creator_id), payouts=payouts.for_creator(creator_id),
-                account=account_for(creator_id), minimum=payouts.minimum(),
-                schedule=availability.pending_schedule(creator_id),
-                reviews=reviews.for_creator(creator_id))
+    return dict(payouts=payouts.for_creator(creator_id), account=account_for(creator_id),
+                minimum=payouts.minimum(), reviews=reviews.for_creator(creator_id),
+                **summary.context(creator_id))
 
 
 @bp.get("/")
 def index():
-    """Balance, available money, the withdrawal form and the payout history."""
+    """Balance, what is earned per period, the withdrawal form and the payout history."""
     return render_template("earnings/index.html", form=WithdrawForm(),
                            **_summary(current_user.id))
+
+
+@bp.get("/summary")
+@limiter.exempt
+def live_summary():
+    """The polled inside of the summary; 304 when nothing it shows has changed."""
+    etag = summary.version(current_user.id)
+    if etag in request.if_none_match:
+        response = make_response("", 304)
+    else:
+        response = make_response(render_template(
+            "earnings/_summary_poll.html", no_chart=request.args.get("chart") == "0",
+            **summary.context(current_user.id)))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.post("/payouts")
@@ -45,8 +62,8 @@ def request_payout():
         except MoneyError as exc:
             form.amount.errors.append(error_message(exc.code))
         else:
+            flash(_("Withdrawal requested. We will transfer it after review."), "success")
             if not is_htmx():
-                flash(_("Withdrawal requested. We will transfer it after review."))
                 return redirect(url_for("earnings.index"))
             return render_template("earnings/_withdraw_form.html", form=WithdrawForm(formdata=None),
                                    oob=True, **_summary(current_user.id))
@@ -68,14 +85,38 @@ def payout(payout_id: int):
 
 @bp.get("/ledger")
 def ledger():
-    """Every ledger entry behind the balance; HTMX asks for the next page as a fragment."""
-    page = services.entries_page(current_user.id,
-                                 page=max(request.args.get("page", 1, type=int), 1))
-    template = "earnings/_entries.html" if is_htmx() else "earnings/ledger.html"
-    return render_template(template, page=page, totals=services.totals(current_user.id),
-                           states=availability.entry_states(current_user.id, page.items),
-                           schedule=availability.pending_schedule(current_user.id),
-                           reviews=reviews.for_creator(current_user.id))
+    """The ledger, one line per video per day, newest first; HTMX asks for older pages."""
+    try:
+        before = ledger_groups.parse_cursor(request.args.get("before"))
+    except ValueError:
+        abort(404)
+    page = ledger_groups.page(current_user.id, before)
+    states = availability.entry_states(current_user.id, [g.entry for g in page.groups if g.entry])
+    if is_htmx():
+        return render_template("earnings/_groups.html", page=page, states=states)
+    return render_template("earnings/ledger.html", page=page, states=states,
+                           reviews=reviews.for_creator(current_user.id),
+                           **summary.context(current_user.id))
+
+
+@bp.get("/ledger/<day>")
+def ledger_group(day: str):
+    """The entries behind one line of the ledger (a video's, a withdrawal's, or the rest)."""
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    video = request.args.get("video", type=int)
+    payout_id = request.args.get("payout", type=int)
+    entries = ledger_groups.entries(current_user.id, when, video, payout_id,
+                                    request.args.get("kind", ""),
+                                    manual=request.args.get("manual") == "1")
+    if not entries:
+        abort(404)
+    states = availability.entry_states(current_user.id, entries)
+    template = "earnings/_group_entries.html" if is_htmx() else "earnings/ledger_group.html"
+    return render_template(template, entries=entries, states=states, day=when,
+                           first=entries[0])
 
 
 @bp.route("/bank", methods=["GET", "POST"])

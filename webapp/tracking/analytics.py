@@ -5,14 +5,15 @@ a day far above the video's own earlier pace, views with almost no likes/comment
 and drops held as suspect.
 """
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 
+from webapp import local_days
 from webapp.extensions import db
 from webapp.submissions.models import APPROVED, Submission
 from webapp.timeutil import aware, utcnow
-from webapp.tracking.models import ViewSnapshot
+from webapp.tracking.models import OK, ViewSnapshot
 
 LOW_ENGAGEMENT_MIN_VIEWS = 10_000
 LOW_ENGAGEMENT_RATIO = 0.005  # under 0.5 % interactions per view is rare for real audiences
@@ -24,10 +25,11 @@ SPIKE_MIN_VIEWS = 5_000
 class VideoSignals:
     submission: Submission
     views: int
-    gained_24h: int
-    per_hour: float
+    gained_24h: int  # over span_hours, which is less than 24 for a video tracked less than a day
+    per_hour: float | None  # None while the counts span less than an hour: no honest rate yet
     engagement: float | None
     flags: list[str] = field(default_factory=list)
+    span_hours: float = 0.0
 
 
 def video_signals(now: datetime | None = None, days: int = 7) -> list[VideoSignals]:
@@ -66,8 +68,13 @@ def _signals(sub: Submission, snaps: list[ViewSnapshot], now: datetime) -> Video
     before = [s for s in ok if aware(s.fetched_at) <= day_ago]
     base = before[-1] if before else (ok[0] if ok else None)
     gained = max(views - base.views, 0) if base else 0
-    hours = max((now - aware(base.fetched_at)).total_seconds() / 3600, 1) if base else 1
-    signal = VideoSignals(sub, views, gained, gained / hours, _engagement(ok))
+    # The gain is measured between two counts, so its rate is over the time between them (not
+    # until now). Under an hour apart there is no per-hour figure: 500 views in ten minutes
+    # is not "500 per hour", and neither is it 3.000.
+    span = (aware(ok[-1].fetched_at) - aware(base.fetched_at)).total_seconds() / 3600 \
+        if base else 0.0
+    per_hour = gained / span if span >= 1 else None
+    signal = VideoSignals(sub, views, gained, per_hour, _engagement(ok), span_hours=span)
     if any(s.is_held for s in snaps):
         signal.flags.append("drop_held")
     if signal.engagement is not None and views >= LOW_ENGAGEMENT_MIN_VIEWS \
@@ -95,3 +102,34 @@ def _is_spike(snaps: list[ViewSnapshot], day_ago: datetime, gained_24h: int) -> 
         return False
     earlier_daily = (earlier[-1].views - earlier[0].views) / span_days
     return gained_24h > SPIKE_FACTOR * max(earlier_daily, 1)
+
+
+def daily_growth(days: int = 28, now: datetime | None = None) -> list[tuple[date, int]]:
+    """Views gained per local day by all approved videos, the last `days` days (oldest first).
+
+    Per video and day the database gives the highest count it accepted (held counts are not
+    accepted yet); a day's gain is its highest count minus the video's previous one (the last
+    one before the window for the first day). A video not read on a day gains nothing then, and
+    its next reading brings the whole gain since."""
+    first = local_days.today(now) - timedelta(days=days - 1)
+    start = local_days.start(first)
+    tracked = and_(ViewSnapshot.submission_id == Submission.id, Submission.status == APPROVED,
+                   ViewSnapshot.state == OK)
+    before = dict(db.session.execute(
+        select(ViewSnapshot.submission_id, func.max(ViewSnapshot.views))
+        .where(tracked, ViewSnapshot.fetched_at < start)
+        .group_by(ViewSnapshot.submission_id)).all())
+    day = local_days.day_of(ViewSnapshot.fetched_at, now)
+    rows = db.session.execute(
+        select(ViewSnapshot.submission_id, day, func.max(ViewSnapshot.views))
+        .where(tracked, ViewSnapshot.fetched_at >= start)
+        .group_by(ViewSnapshot.submission_id, day)
+        .order_by(ViewSnapshot.submission_id, day)).all()
+    gained = {first + timedelta(days=n): 0 for n in range(days)}
+    last = dict(before)
+    for sub_id, on, views in rows:
+        on = local_days.as_date(on)
+        if sub_id in last and on in gained:
+            gained[on] += int(views) - int(last[sub_id])
+        last[sub_id] = views
+    return sorted(gained.items())
