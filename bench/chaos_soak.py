@@ -142,7 +142,7 @@ def seed_data(stack: Stack, n_videos: int, rng: random.Random) -> None:
 
     from webapp import create_app
     from webapp.auth import services as auth
-    from webapp.auth.bio import _bind
+    from webapp.auth.bio import bind_identity
     from webapp.extensions import db
     from webapp.submissions import services as subs
 
@@ -163,7 +163,7 @@ def seed_data(stack: Stack, n_videos: int, rng: random.Random) -> None:
             requests.post(stack.sandbox_url + "/_sandbox/users",
                           json={"user_id": tt_id, "handle": handle}, timeout=5).raise_for_status()
             creator = auth.create_user(f"c{c}@example.com", "soak-creator-pw-91", handle=handle)
-            _bind(creator.id, tt_id, handle)
+            bind_identity(creator.id, tt_id, handle)
             for v in range(n_videos // 4):
                 vid = str(base + c * 1000 + v)
                 views = rng.randint(1_000, 200_000)

@@ -50,9 +50,9 @@ def admin(email="admin@example.com", password="password123"):
 
 def prove(user, tiktok_user_id: str) -> None:
     """Bind the account to its TikTok user id, as a bio-code or Login Kit proof does."""
-    from webapp.auth.bio import _bind
+    from webapp.auth.bio import bind_identity
 
-    _bind(user.id, tiktok_user_id, user.tiktok_handle)
+    bind_identity(user.id, tiktok_user_id, user.tiktok_handle)
 
 
 def approved_video(sandbox, views: int = 0, handle: str = "sari.dance",

@@ -23,7 +23,7 @@ def password():
             form.current_password.errors.append(_("This is not your current password."))
         else:
             login_state.log_in(user, remember=login_state.REMEMBER_COOKIE in request.cookies)
-            flash(_("Password changed. You are logged out on every other device."))
+            flash(_("Password changed. You are logged out on every other device."), "success")
             return redirect(url_for("auth.password"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/password.html", form=form), status
@@ -34,5 +34,5 @@ def password():
 def logout_everywhere():
     """End every login of this account, on every device, this one included."""
     login_state.log_out(everywhere=True)
-    flash(_("You are logged out on every device."))
+    flash(_("You are logged out on every device."), "success")
     return redirect(url_for("auth.login"), 303)

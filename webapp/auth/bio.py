@@ -83,11 +83,12 @@ def check_bio(user_id: int) -> User:
     if not code_in_bio(code, profile.signature):
         raise TikTokLinkError(f"{code} is not in the bio of @{handle}", "code_missing",
                               code=code, handle=handle)
-    return _bind(user_id, profile.user_id, profile.handle or handle)
+    return bind_identity(user_id, profile.user_id, profile.handle or handle)
 
 
-def _bind(user_id: int, tiktok_user_id: str, handle: str) -> User:
-    """Bind the proven id; in the same transaction every other account loses the handle."""
+def bind_identity(user_id: int, tiktok_user_id: str, handle: str) -> User:
+    """Bind the proven id (a bio code, or Login Kit: webapp.auth.connections); in the same
+    transaction every other account loses the handle; then announce the proof."""
     taken = db.session.scalar(select(User.id).where(User.tiktok_user_id == tiktok_user_id,
                                                     User.id != user_id))
     if taken:

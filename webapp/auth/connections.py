@@ -1,5 +1,10 @@
 """A creator's TikTok connection (Login Kit v2): connect and disconnect.
 
+Connecting proves the TikTok account is the creator's (TikTok logged them in), the way a bio code
+does: the account's stable user id is bound (read from its public profile, since Login Kit does
+not give it) and `identity_proven` is announced. When the profile cannot be read at that moment,
+webapp.auth.connected_proof binds it later, so a connected creator does not stay "unproven".
+
 Tokens are encrypted at rest (webapp.auth.crypto); keeping them fresh is webapp.auth.tokens.
 No transaction is held open across a TikTok call.
 """
@@ -11,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.auth import bio, crypto, services
+from webapp.auth import bio, connected_proof, crypto, services
 from webapp.auth.errors import TikTokLinkError
 from webapp.auth.models import ACTIVE, TikTokConnection, User
 from webapp.extensions import db
@@ -93,6 +98,8 @@ def connect(user_id: int, code: str) -> TikTokConnection:
                               "taken", seen=username) from exc
     if newly_proven:
         bio.identity_proven(user_id)
+    elif not user.identity_proven:
+        connected_proof.queue(user_id)  # the profile could not be read just now
     return conn
 
 

@@ -1,7 +1,7 @@
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import force_locale, gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from webapp.auth import bp, login as login_state, services, throttle
@@ -9,6 +9,10 @@ from webapp.auth.errors import AuthError, EmailTaken
 from webapp.auth.forms import HandleForm, LoginForm, SignupForm
 from webapp.extensions import limiter, login_manager
 from webapp.htmx import is_htmx, unauthorized_response
+
+
+# Each language by its own name, as a switch shows them.
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
 @login_manager.unauthorized_handler
@@ -74,7 +78,7 @@ def signup():
                                        "and the TikTok handle, and try again."))
         else:
             login_state.log_in(user)
-            flash(_("Welcome! Submit your first TikTok video below."))
+            flash(_("Welcome! Submit your first TikTok video below."), "success")
             return redirect(url_for("submissions.dashboard"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/signup.html", form=form), status
@@ -95,14 +99,14 @@ def set_handle():
             form.tiktok_handle.errors.append(_("This handle cannot be used for this account."))
         else:  # the whole page changes (heading, bio proof): load it again
             flash(_("Saved: your TikTok handle is @%(handle)s.",
-                    handle=current_user.tiktok_handle))
+                    handle=current_user.tiktok_handle), "success")
             page = url_for("auth.tiktok_account")
             if is_htmx():
                 return "", 200, {"HX-Redirect": page}
             return redirect(page, 303)
     if not is_htmx():  # without htmx: the reason as a message on the page
         for error in form.tiktok_handle.errors:
-            flash(str(error))
+            flash(str(error), "error")
         return redirect(url_for("auth.tiktok_account"), 303)
     return render_template("auth/_handle.html", user=current_user, form=form), 422
 
@@ -123,4 +127,6 @@ def set_language(code: str):
     session["lang"] = code
     if current_user.is_authenticated:
         services.set_locale(current_user, code)
+    with force_locale(code):  # said in the language just chosen
+        flash(_("Language: %(name)s.", name=LANGUAGE_NAMES[code]), "success")
     return redirect(_safe_next(request.form.get("next")) or url_for("submissions.dashboard"))

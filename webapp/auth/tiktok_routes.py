@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from webapp.auth import bio, bp, connections, redirect_uri
+from webapp.auth import bio, bp, connected_proof, connections, redirect_uri
 from webapp.auth.errors import TikTokLinkError
 from webapp.auth.messages import link_error
 from webapp.extensions import limiter
@@ -30,15 +30,20 @@ def _oauth_enabled() -> bool:
 
 def _context(**extra) -> dict:
     uid = current_user.id
-    return dict(conn=connections.get(uid), code=bio.current_code(uid), user=current_user,
-                oauth_enabled=_oauth_enabled(), **extra)
+    conn = connections.get(uid)
+    return dict(conn=conn, code=bio.current_code(uid), user=current_user,
+                oauth_enabled=_oauth_enabled(),
+                proof_pending=connected_proof.pending(current_user, conn), **extra)
 
 
 @bp.get("/account/tiktok")
 @login_required
 def tiktok_account():
     """The creator's TikTok page: connection status and the bio-code proof."""
-    return render_template("auth/tiktok.html", **_context())
+    context = _context()
+    if context["proof_pending"]:  # connected before the profile could be read: try (again)
+        connected_proof.queue(current_user.id)
+    return render_template("auth/tiktok.html", **context)
 
 
 @bp.post("/account/tiktok/connect")
@@ -46,7 +51,7 @@ def tiktok_account():
 def tiktok_connect():
     """Send the creator to TikTok's consent page with a one-time state (our CSRF guard)."""
     if not _oauth_enabled():
-        flash(link_error("not_configured"))
+        flash(link_error("not_configured"), "error")
         return redirect(url_for("auth.tiktok_account"))
     state = secrets.token_urlsafe(32)
     session[_STATE_KEY] = {"state": state, "uid": current_user.id}
@@ -61,23 +66,23 @@ def tiktok_callback():
     given = request.args.get("state", "")
     if (not expected or expected.get("uid") != current_user.id
             or not hmac.compare_digest(str(expected.get("state", "")), given)):
-        flash(link_error("state"))
+        flash(link_error("state"), "error")
         return redirect(url_for("auth.tiktok_account"), 303)
     if not _oauth_enabled():
-        flash(link_error("not_configured"))
+        flash(link_error("not_configured"), "error")
         return redirect(url_for("auth.tiktok_account"), 303)
     error = request.args.get("error")
     if error or not request.args.get("code"):
         code = "access_denied" if error == "access_denied" else "oauth_error"
-        flash(link_error(code, error=(error or "no code")[:60]))
+        flash(link_error(code, error=(error or "no code")[:60]), "error")
         return redirect(url_for("auth.tiktok_account"))
     try:
         conn = connections.connect(current_user.id, request.args["code"])
     except TikTokLinkError as exc:
-        flash(link_error(exc.code, **exc.params))
+        flash(link_error(exc.code, **exc.params), "error")
     else:
         flash(_("Connected: TikTok account @%(handle)s. We now read your views through "
-                "TikTok's official API.", handle=conn.username))
+                "TikTok's official API.", handle=conn.username), "success")
     return redirect(url_for("auth.tiktok_account"))
 
 
@@ -86,7 +91,8 @@ def tiktok_callback():
 def tiktok_disconnect():
     """Revoke ViewPay's access at TikTok and forget the tokens."""
     if connections.disconnect(current_user.id):
-        flash(_("Disconnected. We will read your views from your public TikTok page."))
+        flash(_("Disconnected. We will read your views from your public TikTok page."),
+              "success")
     return redirect(url_for("auth.tiktok_account"), 303)
 
 
@@ -94,7 +100,7 @@ def _bio_answer(error: str | None = None, status: int = 200):
     if is_htmx():
         return render_template("auth/_bio.html", **_context(error=error)), status
     if error:
-        flash(error)
+        flash(error, "error")
     return redirect(url_for("auth.tiktok_account"), 303)
 
 
@@ -115,6 +121,7 @@ def bio_check():
         bio.check_bio(current_user.id)
     except TikTokLinkError as exc:
         return _bio_answer(link_error(exc.code, **exc.params), 422)
-    if not is_htmx():
-        flash(_("Verified: this TikTok account is yours. You can remove the code from your bio."))
+    # htmx too: the message rides out of band on the fragment (webapp.htmx)
+    flash(_("Verified: this TikTok account is yours. You can remove the code from your bio."),
+          "success")
     return _bio_answer()
