@@ -1,7 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import (BooleanField, IntegerField, SearchField, SelectChoice, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
+                                ValidationError)
+from wtforms.widgets import HiddenInput
+
+from webapp.admin.filters import FLAGS, SEARCH_MAX, SOURCES, Filters
+from webapp.bounds import MAX_ID
 
 from webapp.tracking.errors import InvalidViews
 from webapp.tracking.manual import NOTE_MAX, REJECT_REASON_MAX, URL_MAX, check_evidence_url
@@ -11,6 +17,54 @@ from webapp.tracking.views_input import parse_views
 class RejectForm(FlaskForm):
     reason = TextAreaField(_l("Reason (the creator sees it)"), validators=[
         InputRequired(message=_l("Say why, so the creator can fix it.")), Length(max=1000)])
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class BulkRejectForm(FlaskForm):
+    """Reject every ticked row with one reason (the ticked ids are read beside the form)."""
+    reason = TextAreaField(_l("Reason for rejecting the selected videos (the creators see it)"),
+                           filters=[_strip], validators=[
+        DataRequired(message=_l("Say why the selected videos are rejected.")), Length(max=1000)],
+                           render_kw={"rows": 2})
+
+
+class ListFilterForm(FlaskForm):
+    """The GET filters of the review queue and the tracked videos (no CSRF: it changes nothing).
+
+    `statuses` lists the status choices of the page ((value, label) pairs; none: no status
+    filter). A value that is not a choice falls back to the default (see `filters`)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), default="review")
+    flag = SelectField(_l("Open flag"), default="")
+    source = SelectField(_l("Latest count"), default="")
+    creator = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(1, MAX_ID)])
+    q = SearchField(_l("Search"), filters=[_strip], validators=[Length(max=SEARCH_MAX)],
+                    render_kw={"placeholder": _l("@handle, email, video id or link"),
+                               "autocomplete": "off"})
+
+    def __init__(self, formdata, statuses=(), flag_labels=None, source_labels=None):
+        super().__init__(formdata=formdata)
+        self.status.choices = [SelectChoice(value, label) for value, label in statuses] or [
+            SelectChoice("review", "")]
+        flag_labels, source_labels = flag_labels or {}, source_labels or {}
+        self.flag.choices = [SelectChoice("", _l("Any or none"))] + [
+            SelectChoice(kind, flag_labels.get(kind, kind)) for kind in FLAGS]
+        self.source.choices = [SelectChoice("", _l("From anywhere"))] + [
+            SelectChoice(source, source_labels.get(source, source)) for source in SOURCES]
+
+    def filters(self) -> Filters:
+        """The valid filters; a field that failed validation is left at its default."""
+        self.validate()
+        valid = {name: field.data for name, field in self._fields.items()
+                 if not field.errors and field.data not in (None, "")}
+        valid.setdefault("status", self.status.default)
+        return Filters(**valid)
 
 
 # One message per reason a count or a manual entry is refused (codes of InvalidViews).
@@ -37,10 +91,6 @@ REASON_LABELS = {
     "correction": _l("Correcting an earlier count"),
     "other": _l("Other (the note explains)"),
 }
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class ManualViewsForm(FlaskForm):

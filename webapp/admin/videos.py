@@ -4,12 +4,14 @@ from flask import abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from webapp.admin import bp
+from webapp.admin import bp, listing
 from webapp.admin.forms import (
     REASON_LABELS, VIEW_ERRORS, ManualViewsForm, ProposalRejectForm)
+from webapp.admin.routes import filter_form
+from webapp.bounds import parse_id
 from webapp.extensions import db
 from webapp.submissions.models import Submission
-from webapp.tracking import manual, queries
+from webapp.tracking import manual
 from webapp.tracking.errors import InvalidViews
 from webapp.tracking.models import PROPOSED
 
@@ -28,13 +30,36 @@ REVIEW_ERRORS = {
 }
 
 
+SORT_LABELS = {"views": _l("Most views"), "failing": _l("Failing to refresh"),
+               "stale": _l("Least recently updated"), "next": _l("Next to refresh")}
+
+
 @bp.get("/videos")
 def videos():
-    """Approved videos, by views, failures or staleness."""
+    """Approved videos: filtered, searchable, by views, failures, staleness or next refresh."""
     sort = request.args.get("sort", "views")
-    page = queries.tracked_videos(sort, page=request.args.get("page", 1, type=int))
-    return render_template("admin/videos/index.html", page=page, sort=sort,
-                           waiting=manual.count_proposals())
+    sort = sort if sort in SORT_LABELS else "views"
+    form = filter_form()
+    filters = form.filters()
+    page = listing.tracked_page(filters, sort, after=parse_id(request.args.get("after")),
+                                before=parse_id(request.args.get("before")))
+    return render_template("admin/videos/index.html", page=page, sort=sort, form=form,
+                           filters=filters, sorts=SORT_LABELS,
+                           waiting=manual.count_proposals(), **listing.row_facts(page.items))
+
+
+@bp.get("/videos/<int:submission_id>")
+def video_detail(submission_id: int):
+    """One video for admins: its counts and where they came from, flags, next refresh."""
+    sub = db.session.get(Submission, submission_id) or abort(404)
+    return render_template("admin/videos/detail.html", sub=sub,
+                           snapshots=listing.snapshots(sub.id),
+                           flags=listing.open_flag_rows(sub.id), **listing.row_facts([sub]))
+
+
+def _video_row(sub: Submission, saved: str | None = None):
+    return render_template("admin/videos/_video_row.html", sub=sub, saved=saved,
+                           **listing.row_facts([sub]))
 
 
 def _views_form(sub: Submission, form: ManualViewsForm, status: int,
@@ -65,15 +90,14 @@ def enter_views(submission_id: int):
         field = getattr(form, ERROR_FIELDS.get(exc.code, "views"))
         field.errors.append(VIEW_ERRORS.get(exc.code, VIEW_ERRORS["invalid"]))
         return _views_form(sub, form, 422)
-    return render_template("admin/videos/_video_row.html", sub=db.session.get(Submission, sub.id),
-                           saved="proposed" if snap.state == PROPOSED else "saved")
+    return _video_row(db.session.get(Submission, sub.id),
+                      saved="proposed" if snap.state == PROPOSED else "saved")
 
 
 @bp.get("/videos/<int:submission_id>/row")
 def video_row(submission_id: int):
     """One tracked-video row (used to cancel the manual form)."""
-    sub = db.session.get(Submission, submission_id) or abort(404)
-    return render_template("admin/videos/_video_row.html", sub=sub)
+    return _video_row(db.session.get(Submission, submission_id) or abort(404))
 
 
 @bp.get("/videos/proposals")

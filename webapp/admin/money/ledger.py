@@ -30,5 +30,9 @@ def ledger_status():
     after = request.args.get("after", type=int)
     latest = verify.latest_check()
     done = after is None or (latest is not None and latest.id > after)
+    # The check just finished: the table below gets its row in the same answer (out of band).
+    finished = done and after is not None
     return render_template("admin/money/_ledger_status.html", latest=latest,
-                           waiting_after=None if done else after)
+                           waiting_after=None if done else after, oob_checks=finished,
+                           checks=verify.recent_checks() if finished else None,
+                           new_after=after)
