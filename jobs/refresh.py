@@ -7,7 +7,8 @@ SCAN_ATTEMPTS = 6  # about a minute of waiting, well inside the scan's 300 s tim
 
 
 def refresh_submission(submission_id: int) -> str:
-    """Fetch fresh counts for one approved video and credit what they earn."""
+    """Fetch fresh counts for one approved video and credit what they earn (jobs queued
+    before refreshes came in batches)."""
     from webapp.tracking.refresh import refresh_submission as refresh
 
     with app_context():
@@ -15,7 +16,8 @@ def refresh_submission(submission_id: int) -> str:
 
 
 def refresh_batch(submission_ids: list[int]) -> dict:
-    """Refresh up to 20 videos of one connected creator (one Display API call)."""
+    """Refresh a batch of videos (REFRESH_BATCH_SIZE): fetched concurrently, stored in a few
+    transactions, each credited once."""
     from webapp.tracking.refresh import refresh_many
 
     with app_context():

@@ -2,6 +2,10 @@
 
 Each job runs in a forked work horse; the database engine's pooled connections belong to the
 parent, so the horse drops them (without closing the parent's sockets) before touching the DB.
+Forking is kept on purpose now that refreshes come in batches: a fork costs a few milliseconds
+per job of up to REFRESH_BATCH_SIZE videos, not per video, and in exchange a job that hangs in
+a TikTok call past its timeout, leaks memory or crashes in C is killed alone while the worker
+lives on. The fetch threads of a batch start inside the horse, after the fork.
 
 The worker outlives Redis and database blips. RQ's loop quits on most Redis errors, so each
 step of it notes an outage passing through, and `work` then waits with capped exponential

@@ -35,6 +35,11 @@ def _credit(submission_id: int, snapshot_id: int, note: str | None = None):
     return services.credit_snapshot(submission_id, snapshot_id, note=note)
 
 
+@tracking_signals.counts_stored.connect
+def _credit_batch(_sender, pairs):
+    return recovery.credit_many(pairs)
+
+
 @tracking_signals.money_flag_confirmed.connect
 def _reverse(flag_id: int, creator_id: int, submission_id: int, from_snapshot_id: int,
              reason: str):

@@ -117,10 +117,12 @@ class RateLimiter:
     def _keys(self, source: str) -> list[str]:
         return [self._key("window", source), self._key("window-used", source)]
 
-    def expect(self, source: str, calls: int) -> None:
-        """The caller is about to make `calls` calls: reserve in blocks up to that many."""
+    def expect(self, source: str, calls: int, add: bool = False) -> None:
+        """The caller is about to make `calls` calls (more, with add): reserve in blocks up to
+        that many."""
         with self._lock:
-            self._blocks.setdefault(source, _Block()).expected = max(0, calls)
+            block = self._blocks.setdefault(source, _Block())
+            block.expected = max(0, calls + (block.expected if add else 0))
 
     def try_acquire(self, source: str, limit: Limit) -> float:
         """Take one call from the budget: 0.0 when admitted, else seconds until there is room."""

@@ -6,12 +6,19 @@ Display is asked for up to 20 of one creator's videos per call. When a Display c
 this run. An id missing from a Display answer stays NotOwned (not owned or not available): it
 is recorded as a failed fetch, never as 0 views. Our own Redis or database failing is nobody's
 answer: those errors (webapp.outages) propagate so that RQ retries the whole job.
+
+Calls run concurrently in a thread pool (REFRESH_CONCURRENCY), so one job keeps TikTok's budget
+busy even when each call takes a while. The threads only do HTTP (through the shared guard: rate
+budget, breaker); tokens are read and refreshed in the caller's thread, which owns the database
+session, and results are handed back to it as they arrive (iter_counts).
 """
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
-from typing import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Iterable, Iterator
 
 from webapp.auth import tokens
 from webapp.outages import INFRA_ERRORS
@@ -24,81 +31,142 @@ log = logging.getLogger(__name__)
 Result = VideoStats | TikTokError
 
 
-def fetch_counts(items: Iterable[tuple[int, str, int]],
-                 sources: Sources | None = None) -> dict[int, Result]:
+def fetch_counts(items: Iterable[tuple[int, str, int]], sources: Sources | None = None,
+                 concurrency: int = 1) -> dict[int, Result]:
     """items: (submission id, video id, creator id) -> {submission id: stats or the error}."""
-    sources = sources or Sources()
+    return dict(iter_counts(items, sources, concurrency))
+
+
+def iter_counts(items: Iterable[tuple[int, str, int]], sources: Sources | None = None,
+                concurrency: int = 1) -> Iterator[tuple[int, Result]]:
+    """(submission id, stats or error) for each item, in the order the answers arrive."""
+    run = _Run(sources or Sources())
     by_creator: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for submission_id, video_id, creator_id in items:
         by_creator[creator_id].append((submission_id, video_id))
-    results: dict[int, Result] = {}
-    for_page: list[tuple[int, str]] = []
+    display, page = [], []
     for creator_id, videos in by_creator.items():
+        token = run.token(creator_id)
+        if token is None:
+            page += videos
+        else:
+            display += [(creator_id, token, chunk) for chunk in _chunks(videos)]
+    run.expect("display", len(display))
+    run.expect("page", len(page))
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="tiktok")
+    try:
+        pending = {pool.submit(run.display, *task): ("display", task) for task in display}
+        pending.update({pool.submit(run.page, video): ("page", video) for video in page})
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                kind, task = pending.pop(future)
+                if kind == "page":
+                    yield task[0], future.result()  # an outage of ours raises here
+                    continue
+                answer, retry, to_page = run.after_display(future, *task)
+                yield from answer
+                if retry is not None:
+                    pending[pool.submit(run.display, *retry)] = ("display", retry)
+                run.expect("page", len(to_page), add=True)
+                pending.update({pool.submit(run.page, video): ("page", video)
+                                for video in to_page})
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        run.give_back()
+
+
+def _chunks(videos: list[tuple[int, str]]) -> list[dict[str, int]]:
+    ids = {video_id: submission_id for submission_id, video_id in videos}
+    return [{video_id: ids[video_id] for video_id in chunk} for chunk in chunked(list(ids))]
+
+
+class _Run:
+    """One refresh run's shared state: the sources, tokens per creator, the page budget."""
+
+    def __init__(self, sources: Sources):
+        self.sources = sources
+        self.limiter = getattr(sources.guard, "limiter", None)  # NoGuard has no budget
+        self.tokens: dict[int, str | None] = {}
+        self.refreshed: set[int] = set()  # creators whose token this run already refreshed
+        self.throttled: Throttled | None = None  # the page budget is spent
+        self.lock = threading.Lock()
+
+    def expect(self, source: str, calls: int, add: bool = False) -> None:
+        if self.limiter is not None and calls:
+            self.limiter.expect(source, calls, add=add)
+
+    def give_back(self) -> None:
+        if self.limiter is None:
+            return
         try:
-            for_page += _via_display(sources, creator_id, videos, results)
+            self.limiter.give_back()
+        except INFRA_ERRORS:  # they expire with the window anyway
+            log.warning("could not give back unused TikTok budget")
+
+    def token(self, creator_id: int) -> str | None:
+        """The creator's usable access token (caller's thread: it may touch the database)."""
+        try:
+            self.tokens[creator_id] = tokens.access_token(creator_id)
         except INFRA_ERRORS:
             raise
         except Exception:  # a bug or an outage of ours on one creator: the page still works
             log.exception("Display API path failed for creator %s", creator_id)
-            for_page += [v for v in videos if v[0] not in results]
-    _via_page(sources, for_page, results)
-    return results
+            self.tokens[creator_id] = None
+        return self.tokens[creator_id]
 
+    # In a pool thread: HTTP only.
+    def display(self, creator_id: int, token: str, chunk: dict[str, int]):
+        return self.sources.display.fetch_many(token, list(chunk))
 
-def _via_display(sources: Sources, creator_id: int, videos: list[tuple[int, str]],
-                 results: dict[int, Result]) -> list[tuple[int, str]]:
-    """Fill `results` from the Display API; return the videos left for the page."""
-    token = tokens.access_token(creator_id)
-    if not token:
-        return videos
-    ids_to_sub = {video_id: submission_id for submission_id, video_id in videos}
-    left: list[tuple[int, str]] = []
-    for chunk in chunked(list(ids_to_sub)):
-        answer, token = _query(sources, creator_id, token, chunk)
-        if answer is None:
-            left += [(ids_to_sub[v], v) for v in chunk]
-            continue
-        for video_id in chunk:
-            results[ids_to_sub[video_id]] = answer[video_id]
-    return left
-
-
-def _query(sources: Sources, creator_id: int, token: str | None, chunk: list[str]):
-    """(answer or None, the token for the next chunk or None to stop using the API)."""
-    if token is None:
-        return None, None
-    try:
-        return sources.display.fetch_many(token, chunk), token
-    except AuthError as exc:
-        token = tokens.token_rejected(creator_id, exc)  # refreshed, or marked broken
-        if token is None:
-            return None, None
+    def page(self, video: tuple[int, str]) -> Result:
+        """In a pool thread: one page fetch; any answer is a value, only our outages raise."""
+        if self.throttled is not None:  # the page budget is spent: do not wait once per video
+            return self.throttled
         try:
-            return sources.display.fetch_many(token, chunk), token
-        except TikTokError as again:
-            log.info("Display API failed after a token refresh for creator %s: %s",
-                     creator_id, again)
-            return None, None
-    except TikTokError as exc:
-        # Down, throttling us or unreadable: this creator's remaining videos use the page.
-        log.info("Display API failed for creator %s, using the page: %s", creator_id, exc)
-        return None, None
-
-
-def _via_page(sources: Sources, videos: list[tuple[int, str]], results: dict[int, Result]):
-    throttled: Throttled | None = None
-    for submission_id, video_id in videos:
-        if throttled is not None:  # the page budget is spent: do not wait once per video
-            results[submission_id] = throttled
-            continue
-        try:
-            results[submission_id] = sources.page.fetch(video_id)
+            return self.sources.page.fetch(video[1])
         except Throttled as exc:
-            results[submission_id] = throttled = exc
+            with self.lock:
+                self.throttled = self.throttled or exc
+            return exc
         except TikTokError as exc:
-            results[submission_id] = exc
+            return exc
         except INFRA_ERRORS:
             raise  # our Redis (the rate budget) or database, not the video: retry the job
         except Exception as exc:  # never let one video's surprise end the batch
-            log.exception("page fetch of %s failed unexpectedly", video_id)
-            results[submission_id] = Garbled(f"unexpected {type(exc).__name__}")
+            log.exception("page fetch of %s failed unexpectedly", video[1])
+            return Garbled(f"unexpected {type(exc).__name__}")
+
+    def after_display(self, future: Future, creator_id: int, token: str, chunk: dict[str, int]):
+        """(results, a retry with a fresh token or None, videos left for the page)."""
+        try:
+            answer = future.result()
+        except INFRA_ERRORS:
+            raise
+        except AuthError as exc:
+            fresh = self._fresh_token(creator_id, token, exc)
+            if fresh is not None and fresh != token:
+                return [], (creator_id, fresh, chunk), []
+            log.info("Display API refused creator %s's token, using the page", creator_id)
+        except TikTokError as exc:
+            # Down, throttling us or unreadable: these videos use the page this run.
+            log.info("Display API failed for creator %s, using the page: %s", creator_id, exc)
+        except Exception:
+            log.exception("Display API path failed for creator %s", creator_id)
+        else:
+            return [(chunk[video_id], answer[video_id]) for video_id in chunk], None, []
+        return [], None, [(submission_id, video_id) for video_id, submission_id in chunk.items()]
+
+    def _fresh_token(self, creator_id: int, used: str, exc: AuthError) -> str | None:
+        """Refreshed once per run and creator (or marked broken); None: stop using the API."""
+        if creator_id not in self.refreshed:
+            self.refreshed.add(creator_id)
+            try:
+                self.tokens[creator_id] = tokens.token_rejected(creator_id, exc)
+            except INFRA_ERRORS:
+                raise
+            except Exception:
+                log.exception("refreshing creator %s's token failed", creator_id)
+                self.tokens[creator_id] = None
+        fresh = self.tokens.get(creator_id)
+        return None if fresh == used else fresh

@@ -1,14 +1,23 @@
-"""Turning due videos into queued refresh jobs (the scheduler and `jobs refresh-due` share this).
+"""Turning due videos into queued refresh jobs (the scheduler, `jobs refresh-due` and an admin's
+"refresh now" share this).
 
-Videos of a creator connected through Login Kit go in batch jobs of up to 20 (one Display API
-call each); the others get one job each (one page fetch each). Queued videos are leased so the
-next scan does not queue them again while their job waits; a job known dead releases its lease
-(release_leases) instead of leaving its videos waiting it out. Which job holds which lease is
-noted in Redis (LEASES_KEY) so that operators can see leases whose job is gone.
+One statement selects and leases the due videos (lease_due): the partial index on
+next_refresh_at of approved videos (migration 0008) finds the most overdue, the same UPDATE
+moves them a lease into the future and RETURNs them, so two schedulers never take one video:
+PostgreSQL's SKIP LOCKED hands each the rows the other has not locked, SQLite lets one writer
+at a time. A job known dead releases its lease (release_leases) instead of leaving its videos
+waiting it out; which job holds which lease is noted in Redis (LEASES_KEY) for operators.
+
+Jobs carry up to REFRESH_BATCH_SIZE videos: the videos of creators connected through Login
+Kit in whole groups of 20 of one creator (one Display API call each), the others one page
+fetch each. A job fetches concurrently and writes its results in a few transactions
+(webapp.tracking.refresh). A scan stops queueing at REFRESH_MAX_QUEUED waiting jobs, so
+leases never run out in a backlog (the next scan goes on).
 
 Refresh jobs are retried by RQ with backoff: a job fails only on our own Redis or database
 failing (webapp.outages) or a bug, never on TikTok's answer, which is recorded per video.
 """
+import zlib
 from datetime import timedelta
 
 import redis
@@ -21,15 +30,17 @@ from webapp.extensions import db, jobqueue
 from webapp.submissions.models import APPROVED, Submission
 from webapp.tiktok.display import MAX_QUERY_IDS
 from webapp.timeutil import utcnow
-from webapp.tracking import services, signals
+from webapp.tracking import signals
+from webapp.txn import begin_write
 
-REFRESH_JOB = "jobs.refresh.refresh_submission"
+REFRESH_JOB = "jobs.refresh.refresh_submission"  # jobs queued before batches (still run)
 BATCH_JOB = "jobs.refresh.refresh_batch"
 TOKENS_JOB = "jobs.refresh.refresh_tokens"
 LEASE_SECONDS = 15 * 60
 LEASES_KEY = "viewpay:refresh:leases"  # hash: submission id -> id of the job holding its lease
 # Rides out a database restart or a Redis blip; all retries fit inside the lease.
 RETRY = (4, [10, 30, 90, 270])
+JOB_TIMEOUT = 600  # a batch at TikTok's slowest (each call may take its whole deadline)
 
 
 def refresh_retry() -> Retry:
@@ -45,30 +56,100 @@ def enqueue_due_refreshes() -> int:
     # A count a killed worker stored but never credited is credited now, not at the next
     # refresh of that video (one query; the credit itself is idempotent).
     signals.scan_started.send()
-    due = services.due_refreshes()
-    connected = connections.active_user_ids({creator_id for _, creator_id in due})
-    services.lease([submission_id for submission_id, _ in due], LEASE_SECONDS)
-    batches: dict[int, list[int]] = {}
-    holders: dict[int, str] = {}
+    config = current_app.config
     queued = 0
-    for submission_id, creator_id in due:
-        if creator_id in connected:
-            batches.setdefault(creator_id, []).append(submission_id)
-            continue
-        holders[submission_id] = job_id = f"refresh-{submission_id}"
-        queued += jobqueue.enqueue(REFRESH_JOB, submission_id, job_id=job_id, timeout=120,
-                                   retry=refresh_retry()) is not None
-    for creator_id, ids in batches.items():
-        for start in range(0, len(ids), MAX_QUERY_IDS):
-            chunk = sorted(ids[start:start + MAX_QUERY_IDS])
-            job_id = f"refresh-batch-{creator_id}-{chunk[0]}-{len(chunk)}"
-            holders.update(dict.fromkeys(chunk, job_id))
-            queued += jobqueue.enqueue(BATCH_JOB, chunk, job_id=job_id, timeout=300,
-                                       retry=refresh_retry()) is not None
-    if holders:
-        jobqueue.connection.hset(LEASES_KEY, mapping=holders)
+    while True:
+        room = config["REFRESH_MAX_QUEUED"] - jobqueue.queue.count
+        if room <= 0:
+            break
+        limit = min(config["REFRESH_TICK_LIMIT"], room * config["REFRESH_BATCH_SIZE"])
+        leased = lease_due(limit)
+        queued += enqueue_leased(leased)
+        if len(leased) < limit:
+            break
     enqueue_token_refresh()
     return queued
+
+
+def lease_due(limit: int, seconds: int = LEASE_SECONDS) -> list[tuple[int, int]]:
+    """Lease up to `limit` due videos, most overdue first: (submission id, creator id).
+
+    Queued videos are not due again until their job had time to run; the refresh then sets the
+    real next time. A lost job only delays its videos by the lease."""
+    now = utcnow()
+    due = (select(Submission.id)
+           .where(Submission.status == APPROVED, Submission.next_refresh_at <= now)
+           .order_by(Submission.next_refresh_at).limit(limit))
+    return lease(due, now + timedelta(seconds=seconds))
+
+
+def lease(chosen, until, commit: bool = True) -> list[tuple[int, int]]:
+    """Move the videos the `chosen` select names to `until`, in one statement; returns
+    (submission id, creator id) of those it moved (a row another lease holds locked is left)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        chosen = chosen.with_for_update(skip_locked=True)
+    else:
+        begin_write()  # SQLite: one writer; a second scheduler waits, then sees them leased
+    rows = db.session.execute(
+        update(Submission).where(Submission.id.in_(chosen))
+        .values(next_refresh_at=until).returning(Submission.id, Submission.creator_id)
+        .execution_options(synchronize_session=False)).all()
+    if commit:
+        db.session.commit()
+    return sorted((int(sub_id), int(creator_id)) for sub_id, creator_id in rows)
+
+
+def enqueue_leased(leased: list[tuple[int, int]], prefix: str = "refresh") -> int:
+    """Queue batch jobs for leased videos; returns how many jobs were queued."""
+    if not leased:
+        return 0
+    connected = connections.active_user_ids({creator_id for _, creator_id in leased})
+    holders: dict[int, str] = {}
+    queued = 0
+    for ids in pack(leased, connected, current_app.config["REFRESH_BATCH_SIZE"]):
+        job_id = job_id_for(ids, prefix)
+        holders.update(dict.fromkeys(ids, job_id))
+        queued += jobqueue.enqueue(BATCH_JOB, ids, job_id=job_id, timeout=JOB_TIMEOUT,
+                                   retry=refresh_retry()) is not None
+    jobqueue.connection.hset(LEASES_KEY, mapping=holders)
+    return queued
+
+
+def pack(leased: list[tuple[int, int]], connected: set[int], size: int) -> list[list[int]]:
+    """Batches of at most `size` videos (at least one Display call's 20). Connected creators'
+    videos come in whole groups of 20 of one creator, so each Display call is as full as it
+    can be; page videos fill batches of their own (each source has its own budget)."""
+    size = max(size, 1)
+    groups: list[list[int]] = []
+    by_creator: dict[int, list[int]] = {}
+    page: list[int] = []
+    for submission_id, creator_id in sorted(leased):
+        if creator_id in connected:
+            by_creator.setdefault(creator_id, []).append(submission_id)
+        else:
+            page.append(submission_id)
+    for ids in by_creator.values():
+        groups += [ids[i:i + MAX_QUERY_IDS] for i in range(0, len(ids), MAX_QUERY_IDS)]
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for group in groups:
+        if current and len(current) + len(group) > max(size, MAX_QUERY_IDS):
+            batches.append(current)
+            current = []
+        current = current + group
+    if current:
+        batches.append(current)
+    batches += [page[i:i + size] for i in range(0, len(page), size)]
+    return [sorted(batch) for batch in batches]
+
+
+def job_id_for(ids: list[int], prefix: str = "refresh") -> str:
+    """One video: "refresh-<id>"; more: first id, count and a digest of them all (the same
+    batch queued twice is one job; another batch never takes its id)."""
+    if len(ids) == 1:
+        return f"{prefix}-{ids[0]}"
+    digest = zlib.crc32(",".join(map(str, ids)).encode())
+    return f"{prefix}-batch-{ids[0]}-{len(ids)}-{digest:08x}"
 
 
 def enqueue_token_refresh() -> None:
@@ -141,3 +222,6 @@ def overdue(older_than: timedelta, limit: int = 20) -> tuple[int, list[Submissio
     oldest = list(db.session.scalars(select(Submission).where(*where)
                                      .order_by(Submission.next_refresh_at).limit(limit)))
     return count, oldest
+
+
+from webapp.tracking.refresh_now import CoolingDown, NotTracked, refresh_now  # noqa: E402,F401

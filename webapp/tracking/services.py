@@ -1,16 +1,20 @@
-"""Snapshots of a video's counts, whether money may follow them, and the refresh cadence."""
+"""Snapshots of a video's counts, whether money may follow them, and the refresh cadence.
+
+The writers take `commit=False` so that a refresh job stores a batch of videos in one
+transaction (webapp.tracking.refresh); on their own they commit, as manual entry expects.
+"""
 import random
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.submissions.models import APPROVED, Submission
-from webapp.tiktok.limits import backoff_delay
 from webapp.tiktok.stats import VideoStats
 from webapp.timeutil import aware, utcnow
-from webapp.tracking import flags, rules
+from webapp.tracking import cadence, flags, rules
+from webapp.tracking.batch_context import BatchContext
 from webapp.tracking.errors import InvalidViews
 from webapp.tracking.models import (
     CLIFF, ENGAGEMENT, IDENTITY, MISMATCH, OK, PROPOSED, SPIKE, SUSPECT, ViewSnapshot)
@@ -29,7 +33,8 @@ def validate_views(views) -> int:
 
 def record_snapshot(submission_id: int, stats: VideoStats, *, entered_by_id: int | None = None,
                     confirm_drop: bool = False, manual: dict | None = None,
-                    proposed: bool = False, now: datetime | None = None) -> ViewSnapshot:
+                    proposed: bool = False, now: datetime | None = None,
+                    commit: bool = True, known: BatchContext | None = None) -> ViewSnapshot:
     """Store one observation and decide whether money may follow it.
 
     - proposed (a manual entry above the four-eyes thresholds): stored, changes nothing yet;
@@ -38,6 +43,9 @@ def record_snapshot(submission_id: int, stats: VideoStats, *, entered_by_id: int
       cliff on its own, never a mismatch (only an admin overrules an admin);
     - otherwise the count becomes current, and the money rules (spike, engagement, identity)
       may raise flags that hold what it earns (webapp.tracking.flags).
+    commit=False: left to the caller's transaction (flushed). A refresh batch also passes
+    `known`, what it read for all its videos at once (batch_context): then nothing is flushed
+    unless a flag needs the snapshot's id, and the batch writes its videos together.
     """
     views = validate_views(stats.views)
     now = now or utcnow()
@@ -46,7 +54,7 @@ def record_snapshot(submission_id: int, stats: VideoStats, *, entered_by_id: int
     state, held_by = OK, None
     if proposed:
         state = PROPOSED
-    elif not is_manual and (mismatch := _mismatch(sub, views, now)) is not None:
+    elif not is_manual and (mismatch := _mismatch(sub, views, now, known)) is not None:
         state, held_by = SUSPECT, (MISMATCH, mismatch)
     elif is_suspect_drop(sub.current_views, views) and not (
             confirm_drop or _confirms_previous(sub, views)):
@@ -57,25 +65,39 @@ def record_snapshot(submission_id: int, stats: VideoStats, *, entered_by_id: int
         shares=stats.shares, source=stats.source, exact=stats.exact, state=state,
         fetched_at=stats.fetched_at, entered_by_id=entered_by_id, **(manual or {}),
     )
-    history = [] if state != OK else _trusted_points(sub.id, now)
+    history = [] if state != OK else _trusted_points(sub.id, now, known)
     if stats.create_time and sub.video_created_at is None:
         sub.video_created_at = datetime.fromtimestamp(stats.create_time, tz=now.tzinfo)
     db.session.add(snap)
-    db.session.flush()  # the snapshot's id, for the flags it raises
     # The count, its flags and what it settles commit together: a worker killed after this
     # commit leaves a snapshot whose money is held exactly as if the credit had followed
     # (recovered by webapp.earnings.recovery), never an unflagged spike.
     if held_by is not None and not held_by[1].get("upheld"):
-        flags.add_flag(sub.id, sub.creator_id, held_by[0], snap.id, held_by[1])
+        flags.add_flag(sub.id, sub.creator_id, held_by[0], _flushed(snap).id, held_by[1])
     if state == OK:
         _make_current(sub, views, now)
-        flags.settle_count_flags(sub.id, snap, commit=False)
-        _apply_money_rules(sub, snap, history, is_manual, now)
+        if known is None or known.has_open(sub.id, flags.COUNT_KINDS):
+            flags.settle_count_flags(sub.id, _flushed(snap), commit=False)
+        _apply_money_rules(sub, snap, history, is_manual, now, known)
     elif state == SUSPECT:
         # Look again soon rather than waiting a whole cycle with earnings frozen.
         sub.next_refresh_at = now + timedelta(minutes=15)
-    db.session.commit()
+    _finish(commit, flush=known is None)
     return snap
+
+
+def _flushed(snap: ViewSnapshot) -> ViewSnapshot:
+    """The snapshot with its id (a flag or a settled flag names it)."""
+    if snap.id is None:
+        db.session.flush()
+    return snap
+
+
+def _finish(commit: bool, flush: bool = True) -> None:
+    if commit:
+        db.session.commit()
+    elif flush:
+        db.session.flush()
 
 
 MANUAL_SOURCES = ("manual", "extension")
@@ -87,7 +109,8 @@ def _make_current(sub: Submission, views: int, now: datetime) -> None:
     sub.last_view_update = now
     sub.refresh_failures = 0
     sub.last_fetch_error = None
-    sub.next_refresh_at = now + refresh_interval(sub, growth, now)
+    sub.next_refresh_at = cadence.next_due(now, _posted_at(sub, now), _cadence(),
+                                           growth_per_hour=growth)
 
 
 def accept_snapshot(snapshot_id: int, now: datetime | None = None) -> ViewSnapshot:
@@ -105,8 +128,11 @@ def accept_snapshot(snapshot_id: int, now: datetime | None = None) -> ViewSnapsh
     return snap
 
 
-def _trusted_points(submission_id: int, now: datetime) -> list[Point]:
+def _trusted_points(submission_id: int, now: datetime,
+                    known: BatchContext | None = None) -> list[Point]:
     """The video's ok counts of the spike rule's trailing window (plus the one before it)."""
+    if known is not None:
+        return known.trusted_points(submission_id)
     window = timedelta(hours=current_app.config["SPIKE_TRAILING_HOURS"] + 24)
     rows = db.session.execute(
         select(ViewSnapshot.fetched_at, ViewSnapshot.views)
@@ -122,7 +148,8 @@ def _trusted_points(submission_id: int, now: datetime) -> list[Point]:
 
 
 def _apply_money_rules(sub: Submission, snap: ViewSnapshot, history: list[Point],
-                       is_manual: bool, now: datetime) -> None:
+                       is_manual: bool, now: datetime,
+                       known: BatchContext | None = None) -> None:
     """Add the flags that hold the money this count earns (before it is credited; the caller
     commits them with the count)."""
     config = current_app.config
@@ -135,23 +162,28 @@ def _apply_money_rules(sub: Submission, snap: ViewSnapshot, history: list[Point]
             snap.views, snap.likes, snap.comments, snap.shares,
             config["ENGAGEMENT_MIN_VIEWS"], config["ENGAGEMENT_MIN_RATIO"])))
     creator = sub.creator
-    if not flags.was_cleared(sub.id, IDENTITY):
+    cleared = known.was_cleared if known is not None else flags.was_cleared
+    if not cleared(sub.id, IDENTITY):
         found.append((IDENTITY, rules.identity(
             aware(creator.tiktok_verified_at) if creator.identity_proven else None,
             aware(sub.video_created_at), config["IDENTITY_GRACE_DAYS"])))
     for kind, evidence in found:
         if evidence is not None:
-            flags.add_flag(sub.id, sub.creator_id, kind, snap.id, evidence)
+            flags.add_flag(sub.id, sub.creator_id, kind, _flushed(snap).id, evidence)
 
 
-def _mismatch(sub: Submission, views: int, now: datetime) -> dict | None:
+def _mismatch(sub: Submission, views: int, now: datetime,
+              known: BatchContext | None = None) -> dict | None:
     """An automatic count below the video's latest manual entry, if that entry is recent and
     still the count money follows (an admin already upheld it: held again, no new flag)."""
-    entry = db.session.scalar(
-        select(ViewSnapshot).where(ViewSnapshot.submission_id == sub.id,
-                                   ViewSnapshot.state == OK,
-                                   ViewSnapshot.source.in_(MANUAL_SOURCES))
-        .order_by(ViewSnapshot.id.desc()).limit(1))
+    if known is not None:
+        entry = known.latest_manual(sub.id)
+    else:
+        entry = db.session.scalar(
+            select(ViewSnapshot).where(ViewSnapshot.submission_id == sub.id,
+                                       ViewSnapshot.state == OK,
+                                       ViewSnapshot.source.in_(MANUAL_SOURCES))
+            .order_by(ViewSnapshot.id.desc()).limit(1))
     if entry is None or sub.current_views != entry.views:
         return None
     evidence = rules.count_mismatch(entry.views, aware(entry.created_at), views, now,
@@ -159,7 +191,8 @@ def _mismatch(sub: Submission, views: int, now: datetime) -> dict | None:
     if evidence is not None:
         evidence["manual_snapshot_id"] = entry.id
         # An admin already upheld this entry against a lower count: hold, but ask no more.
-        evidence["upheld"] = flags.was_cleared(sub.id, MISMATCH, since=entry.created_at)
+        cleared = known.was_cleared if known is not None else flags.was_cleared
+        evidence["upheld"] = cleared(sub.id, MISMATCH, since=entry.created_at)
     return evidence
 
 
@@ -190,58 +223,37 @@ def _views_per_hour(sub: Submission, views: int, now: datetime) -> float:
     return (views - sub.current_views) / hours if hours > 0 else 0.0
 
 
-def refresh_interval(sub: Submission, growth_per_hour: float, now: datetime) -> timedelta:
-    """Hourly while young or growing fast, daily once the video has settled."""
-    config = current_app.config
-    created = aware(sub.video_created_at) or aware(sub.created_at) or now
-    young = now - created < timedelta(days=config["YOUNG_VIDEO_DAYS"])
-    fast = growth_per_hour >= config["FAST_GROWTH_VIEWS_PER_HOUR"]
-    seconds = config["REFRESH_YOUNG_SECONDS"] if young or fast else config["REFRESH_OLD_SECONDS"]
-    return timedelta(seconds=seconds)
+def _cadence() -> cadence.CadenceSettings:
+    return cadence.CadenceSettings.from_config(current_app.config)
 
 
-def record_failure(submission_id: int, reason: str, retry_after: float | None = None) -> None:
+def _posted_at(sub: Submission, now: datetime) -> datetime:
+    return aware(sub.video_created_at) or aware(sub.created_at) or now
+
+
+def record_failure(submission_id: int, reason: str, retry_after: float | None = None, *,
+                   commit: bool = True, flush: bool = True) -> None:
     """A failed fetch changes no views and no money: it is noted and retried with backoff
-    (exponential with jitter, 10 min doubling to a day, never before TikTok's Retry-After)."""
+    (exponential with jitter, never before TikTok's Retry-After; webapp.tracking.cadence)."""
     sub = db.session.get(Submission, submission_id)
     sub.refresh_failures += 1
     sub.last_fetch_error = reason[:500]
-    delay = backoff_delay(sub.refresh_failures, base=600, cap=86400, retry_after=retry_after)
-    sub.next_refresh_at = utcnow() + timedelta(seconds=delay)
-    db.session.commit()
+    now = utcnow()
+    sub.next_refresh_at = cadence.next_due(
+        now, _posted_at(sub, now), _cadence(), state=cadence.state_of(reason),
+        failures=sub.refresh_failures, retry_after=retry_after, jitter=random.uniform(0.75, 1.25))
+    _finish(commit, flush)
 
 
-def postpone(submission_id: int, seconds: float, reason: str) -> None:
+def postpone(submission_id: int, seconds: float, reason: str, *, commit: bool = True,
+             flush: bool = True) -> None:
     """Our own limiter or breaker said wait: TikTok was not asked, so this is no failure of the
     video (refresh_failures stays); it is simply looked at again a little later."""
     sub = db.session.get(Submission, submission_id)
     sub.last_fetch_error = reason[:500]
     delay = max(seconds, 1.0) * random.uniform(1.0, 1.2)  # spread the postponed ones out
     sub.next_refresh_at = utcnow() + timedelta(seconds=delay)
-    db.session.commit()
-
-
-def due_refreshes(now: datetime | None = None, limit: int = 5000) -> list[tuple[int, int]]:
-    """(submission id, creator id) of approved videos due for a refresh, most overdue first."""
-    now = now or utcnow()
-    return [tuple(row) for row in db.session.execute(
-        select(Submission.id, Submission.creator_id)
-        .where(Submission.status == APPROVED,
-               (Submission.next_refresh_at.is_(None)) | (Submission.next_refresh_at <= now))
-        .order_by(Submission.next_refresh_at).limit(limit))]
-
-
-def due_submission_ids(now: datetime | None = None, limit: int = 5000) -> list[int]:
-    return [sub_id for sub_id, _ in due_refreshes(now, limit)]
-
-
-def lease(submission_ids: list[int], seconds: int) -> None:
-    """Queued videos are not due again until their job had time to run; the refresh then sets
-    the real next time. A lost job only delays that video by the lease."""
-    if submission_ids:
-        db.session.execute(update(Submission).where(Submission.id.in_(submission_ids))
-                           .values(next_refresh_at=utcnow() + timedelta(seconds=seconds)))
-        db.session.commit()
+    _finish(commit, flush)
 
 
 def latest_snapshot(submission_id: int, state: str | None = OK) -> ViewSnapshot | None:

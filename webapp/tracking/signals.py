@@ -6,6 +6,9 @@
   the decision's transaction; earnings books the reversal of what the flag held and returns
   the (negative) amount.
 - scan_started(): the periodic scan begins; earnings credits counts a killed worker left.
+- counts_stored(pairs=[(submission_id, snapshot_id), ...]): a refresh batch's counts, flushed
+  in its transaction and not yet committed; earnings books their credits in that same
+  transaction (the caller commits: counts and money land together). Returns how many.
 """
 from blinker import Namespace
 
@@ -13,6 +16,7 @@ _signals = Namespace()
 count_recorded = _signals.signal("count-recorded")
 money_flag_confirmed = _signals.signal("money-flag-confirmed")
 scan_started = _signals.signal("scan-started")
+counts_stored = _signals.signal("counts-stored")
 
 
 def answer(signal, sender, **kwargs):
