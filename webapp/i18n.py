@@ -72,11 +72,16 @@ def _jakarta(value: datetime) -> datetime:
     return aware(value).astimezone(JAKARTA)
 
 
+def _moment(value):
+    """A datetime or date; ISO text (flag evidence, job registries) is read as one."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 def when(value) -> str:
     """A moment in Jakarta time, labelled: "2 Des 2026 14.03 WIB" / "Dec 2, 2026, 2:03 PM WIB"."""
-    if value is None:
+    if value is None or value == "":
         return "–"
-    locale = _locale()
+    value, locale = _moment(value), _locale()
     if not isinstance(value, datetime):  # a calendar date has no time and no zone
         return format_date(value, "medium", locale=locale)
     moment = _jakarta(value)
@@ -99,10 +104,11 @@ def timeago(value, now: datetime | None = None) -> str:
 
 def day(value) -> str:
     """A short date in Jakarta time: "2 Des" / "2 Dec" (the year only when it is not this one)."""
-    if value is None:
+    if value is None or value == "":
         return "–"
     from webapp.timeutil import utcnow
 
+    value = _moment(value)
     if isinstance(value, datetime):
         value = _jakarta(value).date()
     this_year = utcnow().astimezone(JAKARTA).year
