@@ -180,6 +180,19 @@ class Config:
     LOGIN_MAX_FAILURES_PER_IP = _int("LOGIN_MAX_FAILURES_PER_IP", 100)
     LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)
 
+    # Mail (notifications, password resets): smtp://user:pass@host:port, smtps://... (TLS from
+    # the start) or smtp+starttls://...; unset: every mail stays in the local outbox, which
+    # admins read at /admin/outbox (the demo's mail).
+    MAIL_URL = os.environ.get("MAIL_URL", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "ViewPay <no-reply@viewpay.local>")
+    # Links in mail start with this address, never with a request's Host header (a forged
+    # Host would send reset links to another site). Default: SERVER_NAME, else the dev server.
+    PUBLIC_URL = (os.environ.get("PUBLIC_URL")
+                  or (f"{PREFERRED_URL_SCHEME}://{SERVER_NAME}" if SERVER_NAME
+                      else "http://127.0.0.1:5000"))
+    # A password-reset link works this many hours, once.
+    PASSWORD_RESET_HOURS = float(os.environ.get("PASSWORD_RESET_HOURS", "1"))
+
     # Logs: JSON lines on stderr (webapp.logs) with the request id and the job id.
     LOG_JSON = os.environ.get("LOG_JSON", "1") == "1"
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
