@@ -2,6 +2,8 @@
 
 - handle_released(loser_id, handle=, tiktok_user_id=, unproven=): inside the proof's
   transaction, before it commits; submissions ends the loser's claims on that account's videos.
+- password_reset_requested(user_id, token=): after the request was recorded; notifications mails
+  the reset link (auth sends no mail itself).
 - identity_proven(user_id): after the proof committed; tracking releases the money that only
   waited for it.
 """
@@ -10,3 +12,4 @@ from blinker import Namespace
 _signals = Namespace()
 handle_released = _signals.signal("handle-released")
 identity_proven = _signals.signal("identity-proven")
+password_reset_requested = _signals.signal("password-reset-requested")

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.audit import services as audit
-from webapp.earnings import rates
+from webapp.earnings import rates, signals
 from webapp.earnings import services as ledger
 from webapp.earnings.errors import MoneyError
 from webapp.earnings.models import (
@@ -125,7 +125,9 @@ def approve(payout_id: int, admin_id: int, override: bool = False) -> Payout:
         raise MoneyError("the creator has an open flag", "flagged")
     audit.record(admin_id, "payout_approve", "payout", payout_id, creator_id=payout.creator_id,
                  **({"override_flags": open_flags} if open_flags else {}))
-    return _commit(payout_id)
+    payout = _commit(payout_id)
+    signals.payout_approved.send(payout_id, creator_id=payout.creator_id)  # after the money
+    return payout
 
 
 def reject(payout_id: int, admin_id: int, reason: str) -> Payout:
@@ -152,7 +154,9 @@ def mark_paid(payout_id: int, admin_id: int, reference: str) -> Payout:
     _book(payout, PAYOUT_PAID, amount=-payout.amount, reserved=-payout.amount, note=reference)
     audit.record(admin_id, "payout_paid", "payout", payout_id, creator_id=payout.creator_id,
                  reference=reference)
-    return _commit(payout_id)
+    payout = _commit(payout_id)
+    signals.payout_paid.send(payout_id, creator_id=payout.creator_id)  # after the money
+    return payout
 
 
 def _decide(payout_id: int, allowed: tuple, code: str, **values) -> Payout:

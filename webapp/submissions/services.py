@@ -243,6 +243,7 @@ def reject(submission_id: int, admin_id: int, reason: str) -> Submission:
     audit.record(admin_id, "reject", "submission", submission_id, creator_id=creator_id,
                  submission_id=submission_id, reason=reason)
     db.session.commit()
+    signals.rejected.send(submission_id)  # notifications tells the creator why
     return db.session.get(Submission, submission_id)
 
 

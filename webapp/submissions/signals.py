@@ -6,6 +6,7 @@ In the sender's transaction (receivers add to it; the sender commits):
   approved claim earned until an admin decides.
 After the sender committed:
 - approved(submission_id): earnings credits the count verification stored.
+- rejected(submission_id): notifications tells the creator, with the reason.
 - verified(submission_id, stats=): tracking stores the first counts.
 Questions (receivers answer; the answers are combined):
 - may_auto_approve(submission_id) -> bool: tracking says no while a flag is open.
@@ -21,6 +22,7 @@ from blinker import Namespace
 _signals = Namespace()
 approving = _signals.signal("submission-approving")
 approved = _signals.signal("submission-approved")
+rejected = _signals.signal("submission-rejected")
 verified = _signals.signal("submission-verified")
 claim_superseded = _signals.signal("claim-superseded")
 may_auto_approve = _signals.signal("may-auto-approve")

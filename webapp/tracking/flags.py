@@ -20,6 +20,7 @@ from webapp.extensions import db
 from webapp.timeutil import utcnow
 from webapp.tracking.models import (
     CLEARED, CLIFF, ENGAGEMENT, IDENTITY, MISMATCH, OPEN, SPIKE, SUPERSEDED, Flag, ViewSnapshot)
+from webapp.tracking import signals
 
 
 def has_open_flag(submission_id: int) -> bool:
@@ -50,6 +51,8 @@ def add_flag(submission_id: int, creator_id: int, kind: str, snapshot_id: int | 
     flag = Flag(submission_id=submission_id, creator_id=creator_id, kind=kind, status=OPEN,
                 snapshot_id=snapshot_id, evidence=json.dumps(evidence, default=str))
     db.session.add(flag)
+    signals.flag_raised.send(submission_id, creator_id=creator_id, kind=kind,
+                             snapshot_id=snapshot_id)  # the creator is told (same transaction)
     return flag
 
 

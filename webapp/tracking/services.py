@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.submissions.models import APPROVED, Submission
 from webapp.tiktok.stats import VideoStats
 from webapp.timeutil import aware, utcnow
-from webapp.tracking import cadence, flags, rules
+from webapp.tracking import cadence, flags, rules, signals
 from webapp.tracking.batch_context import BatchContext
 from webapp.tracking.errors import InvalidViews
 from webapp.tracking.models import (
@@ -242,6 +242,8 @@ def record_failure(submission_id: int, reason: str, retry_after: float | None = 
     sub.next_refresh_at = cadence.next_due(
         now, _posted_at(sub, now), _cadence(), state=cadence.state_of(reason),
         failures=sub.refresh_failures, retry_after=retry_after, jitter=random.uniform(0.75, 1.25))
+    if cadence.state_of(reason) in cadence.GONE:  # deleted, private, withheld: tell the creator
+        signals.tracking_stopped.send(submission_id, reason=reason, since=sub.last_view_update)
     _finish(commit, flush)
 
 

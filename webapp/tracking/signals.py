@@ -9,6 +9,11 @@
 - counts_stored(pairs=[(submission_id, snapshot_id), ...]): a refresh batch's counts, flushed
   in its transaction and not yet committed; earnings books their credits in that same
   transaction (the caller commits: counts and money land together). Returns how many.
+- flag_raised(submission_id, creator_id=, kind=, snapshot_id=): a flag was opened, in the
+  caller's transaction (not yet committed); notifications tells the creator.
+- tracking_stopped(submission_id, reason=, since=): a fetch found the video deleted, private
+  or withheld, in the caller's transaction; `since` is its last good count's time (None: none),
+  so one disappearance is told once. Notifications tells the creator.
 """
 from blinker import Namespace
 
@@ -17,6 +22,8 @@ count_recorded = _signals.signal("count-recorded")
 money_flag_confirmed = _signals.signal("money-flag-confirmed")
 scan_started = _signals.signal("scan-started")
 counts_stored = _signals.signal("counts-stored")
+flag_raised = _signals.signal("flag-raised")
+tracking_stopped = _signals.signal("tracking-stopped")
 
 
 def answer(signal, sender, **kwargs):
