@@ -69,7 +69,8 @@ def test_views_gained_per_day_count_accepted_counts_of_approved_videos(ctx):
     seen(video, datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc), 1_600)  # 2 Dec 00:00 WIB
     seen(video, datetime(2026, 12, 1, 23, 0, tzinfo=timezone.utc), 2_600)
     seen(video, datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc), 600, confirm_drop=False)
-    seen(quiet, datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc), 70)  # first count: no gain
+    seen(quiet, datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc), 70)  # its first count
+    seen(quiet, datetime(2026, 12, 2, 5, 0, tzinfo=timezone.utc), 80)  # +10 on its first day
     seen(quiet, datetime(2026, 12, 3, 1, 0, tzinfo=timezone.utc), 100)
     pending = tracked(creator)
     db.session.execute(update(Submission).where(Submission.id == pending.id)
@@ -81,9 +82,10 @@ def test_views_gained_per_day_count_accepted_counts_of_approved_videos(ctx):
     days = dict(analytics.daily_growth(28, NOW))
     assert len(days) == 28 and min(days).isoformat() == "2026-11-06"
     by_day = {d.isoformat(): gained for d, gained in days.items() if gained}
-    # 1 Dec: 1.000 -> 1.500; 2 Dec: -> 2.600; 3 Dec: the drop to 600 is held (not accepted yet),
-    # the quiet video gained 30; the video not approved counts for nothing.
-    assert by_day == {"2026-12-01": 500, "2026-12-02": 1_100, "2026-12-03": 30}
+    # 1 Dec: 1.000 -> 1.500; 2 Dec: -> 2.600, and the quiet video's first day 70 -> 80; 3 Dec:
+    # the drop to 600 is held (not accepted yet), the quiet video gained 20; the video not
+    # approved counts for nothing.
+    assert by_day == {"2026-12-01": 500, "2026-12-02": 1_110, "2026-12-03": 20}
 
 
 def test_money_earned_and_paid_are_running_totals_per_day(ctx):
@@ -113,8 +115,13 @@ def test_the_analytics_page_draws_both_charts_with_tables(app, act):
     with app.app_context():
         factories.admin()
         creator = new_creator()
-        book(creator, approved_submission(creator), "12.5", utcnow())
-    act.login("admin@example.com")
+        act.login("admin@example.com")
+        empty = act.client.get("/admin/analytics").get_data(as_text=True)
+        assert 'role="img"' not in empty and "No tracked video gained views" in empty
+        video = approved_submission(creator)
+        seen(video, utcnow() - timedelta(hours=2), 100)
+        seen(video, utcnow(), 500)
+        book(creator, video, "12.5", utcnow())
     html = act.client.get("/admin/analytics").get_data(as_text=True)
     assert html.count('role="img"') >= 2 and html.count('<table class="chart-table">') == 2
     assert 'id="growth"' in html and 'id="money-over-time"' in html

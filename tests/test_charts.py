@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from webapp.admin.charts import sparkline as flags_sparkline
-from webapp.charts import Series, chart_table, line_chart, nice_ticks, sparkline
+from webapp.charts import CHAR_WIDTH, Series, chart_table, line_chart, nice_ticks, sparkline
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -71,11 +71,21 @@ def test_same_scale_puts_both_lines_on_one_axis():
     assert [t.text for t in svg.iter(f"{SVG}text")].count("10") == 1
 
 
-def test_line_chart_x_labels_never_crowd_a_phone_and_input_is_checked():
+@pytest.mark.parametrize("width, two", [(320, True), (320, False), (360, True), (600, False)])
+def test_line_chart_day_labels_never_touch_and_input_is_checked(width, two):
     labels = [f"{d} Nov" for d in range(1, 29)]
-    svg = parse(line_chart([Series("V", list(range(28)))], labels=labels, label="x"))
-    shown = [t.text for t in svg.iter(f"{SVG}text") if t.text.endswith("Nov")]
-    assert shown[0] == "1 Nov" and shown[-1] == "28 Nov" and len(shown) == 5
+    series = [Series("Rp", [Decimal(d) / 1000 for d in range(28)], fmt=lambda v: f"Rp{v}")]
+    series += [Series("V", list(range(0, 28_000, 1000)))] if two else []
+    svg = parse(line_chart(series, labels=labels, label="x", width=width))
+    days = [t for t in svg.iter(f"{SVG}text") if t.text.endswith("Nov")]
+    assert days[0].text == "1 Nov" and days[-1].text == "28 Nov" and 3 <= len(days)
+    spans = []
+    for t in days:  # where each label lies, as the chart module estimates text widths
+        x, w = float(t.get("x")), len(t.text) * CHAR_WIDTH
+        left = {"start": x, "middle": x - w / 2, "end": x - w}[t.get("text-anchor")]
+        spans.append((left, left + w))
+    assert spans[0][0] >= 0 and spans[-1][1] <= width
+    assert all(a[1] + 4 <= b[0] for a, b in zip(spans, spans[1:]))
     assert line_chart([Series("V", [])], labels=[], label="x") == ""
     with pytest.raises(ValueError):
         line_chart([Series("V", [1, 2])], labels=["a"], label="x")

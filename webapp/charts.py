@@ -5,6 +5,7 @@ Pure functions: values in, Markup out. Words (labels, series names) and number f
 Every chart is `role="img"` with a `<title>` and an aria-label; `chart_table` renders the same
 numbers as a table for people who would rather read (or cannot see) the picture.
 """
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -139,7 +140,7 @@ def line_chart(series: Sequence[Series], *, labels: Sequence[str], label: str,
     for number, s in enumerate(series):
         scale = scales[min(number, len(scales) - 1)]
         parts.append(_line(s, number, scale, x_at, y_at))
-    parts.append(_x_labels(labels, x_at, height - 6))
+    parts.append(_x_labels(labels, x_at, height - 6, plot_w))
     parts.append(_legend(series, left_w))
     return Markup(
         '<svg class="chart" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{label}" '
@@ -202,10 +203,20 @@ def _line(s: Series, number: int, scale, x_at, y_at) -> Markup:
                   ).format(css=css, dash=Markup(dash), points=points, dots=dots)
 
 
-def _x_labels(labels: Sequence[str], x_at, y: float) -> Markup:
-    """First, last and evenly spaced ones between: at most 5, so they never overlap at 360."""
+def _x_labels(labels: Sequence[str], x_at, y: float, plot_w: float) -> Markup:
+    """First, last and evenly spaced ones between, as many as fit without touching.
+
+    The first label starts at its point and the last ends at its point (so neither leaves the
+    chart); the others are centred, so neighbours need 1.5 label widths of room. The step is
+    the smallest one giving that room which also lands on the last label (even gaps)."""
     n = len(labels)
-    shown = sorted({round(i * (n - 1) / 4) for i in range(5)}) if n > 5 else range(n)
+    if n < 2:
+        shown = list(range(n))
+    else:
+        room = 1.5 * _text_width(labels) + 6
+        needed = math.ceil(room / (plot_w / (n - 1)))
+        step = next((d for d in range(max(needed, 1), n) if (n - 1) % d == 0), n - 1)
+        shown = list(range(0, n, step))
     return Markup("").join(
         Markup('<text x="{x}" y="{y}" text-anchor="{a}" fill="currentColor">{t}</text>').format(
             x=_r(x_at(i)), y=y, t=labels[i],

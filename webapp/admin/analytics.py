@@ -27,9 +27,10 @@ def _growth_chart(days: list) -> dict:
     labels = [day(start(d)) for d, _gained in days]
     gained = charts.Series(_("Views gained"), [g for _d, g in days], fmt=views, css="earn-views")
     label = _("Views gained per day by tracked videos, last %(days)s days", days=len(days))
-    return dict(svg=charts.line_chart([gained], labels=labels, label=label),
+    return dict(svg=charts.line_chart([gained], labels=labels, label=label, width=320),
                 table=charts.chart_table([gained], labels=labels, caption=label,
-                                         x_heading=_("Day")))
+                                         x_heading=_("Day")),
+                has_data=any(g for _d, g in days))
 
 
 def _money_chart(days: list) -> dict:
@@ -42,7 +43,8 @@ def _money_chart(days: list) -> dict:
     owed = charts.Series(_("Owed"), [d.owed for d in days], fmt=rupiah)
     label = _("Money earned by creators and paid out, running totals; the gap is owed")
     return dict(svg=charts.line_chart([earned, paid], labels=labels, label=label,
-                                      same_scale=True),
+                                      same_scale=True, width=320),
                 table=charts.chart_table([earned, paid, owed], labels=labels, caption=label,
                                          x_heading=_("Day")),
-                owed=days[-1].owed if days else None)
+                owed=days[-1].owed if days else None,
+                has_data=any(d.earned or d.paid for d in days))

@@ -93,7 +93,7 @@ def chart(days: list[periods.Day]) -> Chart:
     money = charts.Series(_("Earnings"), [d.amount for d in days], fmt=rupiah, css="earn-money")
     seen = charts.Series(_("Views"), [d.views for d in days], fmt=views, css="earn-views")
     label = _("Views and earnings per day, last %(days)s days", days=len(days))
-    return Chart(charts.line_chart([money, seen], labels=labels, label=label),
+    return Chart(charts.line_chart([money, seen], labels=labels, label=label, width=320),
                  charts.chart_table([money, seen], labels=labels, caption=label,
                                     x_heading=_("Day")),
                  any(d.amount or d.views for d in days))

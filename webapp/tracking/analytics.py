@@ -107,10 +107,10 @@ def _is_spike(snaps: list[ViewSnapshot], day_ago: datetime, gained_24h: int) -> 
 def daily_growth(days: int = 28, now: datetime | None = None) -> list[tuple[date, int]]:
     """Views gained per local day by all approved videos, the last `days` days (oldest first).
 
-    Per video and day the database gives the highest count it accepted (held counts are not
-    accepted yet); a day's gain is its highest count minus the video's previous one (the last
-    one before the window for the first day). A video not read on a day gains nothing then, and
-    its next reading brings the whole gain since."""
+    Per video and day the database gives the lowest and highest count it accepted (held counts
+    are not accepted yet); a day's gain is its highest count minus the video's highest before
+    (before the window too), or minus that day's lowest on the first day it was read. A video
+    not read on a day gains nothing then, and its next reading brings the whole gain since."""
     first = local_days.today(now) - timedelta(days=days - 1)
     start = local_days.start(first)
     tracked = and_(ViewSnapshot.submission_id == Submission.id, Submission.status == APPROVED,
@@ -121,15 +121,16 @@ def daily_growth(days: int = 28, now: datetime | None = None) -> list[tuple[date
         .group_by(ViewSnapshot.submission_id)).all())
     day = local_days.day_of(ViewSnapshot.fetched_at, now)
     rows = db.session.execute(
-        select(ViewSnapshot.submission_id, day, func.max(ViewSnapshot.views))
+        select(ViewSnapshot.submission_id, day, func.min(ViewSnapshot.views),
+               func.max(ViewSnapshot.views))
         .where(tracked, ViewSnapshot.fetched_at >= start)
         .group_by(ViewSnapshot.submission_id, day)
         .order_by(ViewSnapshot.submission_id, day)).all()
     gained = {first + timedelta(days=n): 0 for n in range(days)}
     last = dict(before)
-    for sub_id, on, views in rows:
+    for sub_id, on, lowest, highest in rows:
         on = local_days.as_date(on)
-        if sub_id in last and on in gained:
-            gained[on] += int(views) - int(last[sub_id])
-        last[sub_id] = views
+        if on in gained:
+            gained[on] += int(highest) - int(last.get(sub_id, lowest))
+        last[sub_id] = highest
     return sorted(gained.items())
