@@ -259,3 +259,15 @@ def test_a_withdrawal_request_says_it_worked(act, ctx):
     assert "Penarikan diajukan" in shown or "Withdrawal requested" in shown
     assert re.search(r'id="reserved" data-exact="30(\.0+)?"', response.get_data(as_text=True))
     assert RATE * 2_000_000 - 30 == earnings.available(sari.id)
+
+
+def test_one_videos_chart_counts_only_that_video(app, ctx):
+    sari = new_creator()
+    one, other = earn(sari, 150_247), earn(sari, 1_000_000)
+    mine = periods.daily(sari.id, 28, submission_id=one.id)
+    both = periods.daily(sari.id, 28)
+    assert (mine[-1].views, mine[-1].amount) == (150_247, Decimal("3.73964783"))
+    assert (both[-1].views, both[-1].amount) == (1_150_247, Decimal("28.62964783"))
+    with app.test_request_context():
+        chart = app.jinja_env.globals["earnings_chart"](sari.id, other.id)
+    assert chart.has_data and 'role="img"' in chart.svg and "1.000.000" in chart.table

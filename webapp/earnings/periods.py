@@ -62,15 +62,19 @@ class Day:
         return local_days.start(self.day)
 
 
-def daily(creator_id: int, days: int = 28, now: datetime | None = None) -> list[Day]:
-    """Views gained and money earned on each of the last `days` local days (zeros included)."""
+def daily(creator_id: int, days: int = 28, now: datetime | None = None,
+          submission_id: int | None = None) -> list[Day]:
+    """Views gained and money earned on each of the last `days` local days (zeros included),
+    by all the creator's videos or by one."""
     first = local_days.today(now) - timedelta(days=days - 1)
     day = local_days.day_of(LedgerEntry.created_at, now)
+    where = [LedgerEntry.creator_id == creator_id, LedgerEntry.kind.in_(EARNED_KINDS),
+             LedgerEntry.created_at >= local_days.start(first)]
+    if submission_id is not None:
+        where.append(LedgerEntry.submission_id == submission_id)
     rows = db.session.execute(
         select(day, func.sum(gained_views()), func.sum(_units(LedgerEntry.amount)))
-        .where(LedgerEntry.creator_id == creator_id, LedgerEntry.kind.in_(EARNED_KINDS),
-               LedgerEntry.created_at >= local_days.start(first))
-        .group_by(day)).all()
+        .where(*where).group_by(day)).all()
     found = {local_days.as_date(d): (int(views or 0), from_units(int(units or 0)))
              for d, views, units in rows}
     return [Day(d, *found.get(d, (0, Decimal(0))))

@@ -166,3 +166,12 @@ def earned_by_video(creator_id: int) -> dict:
 @bp.app_template_global()
 def video_entries(creator_id: int, submission_id: int) -> list:
     return services.entries_for(creator_id, submission_id=submission_id)
+
+
+@bp.app_template_global()
+def earnings_chart(creator_id: int, submission_id: int | None = None):
+    """Views and earnings per day, last 28 days (.svg, .table, .has_data): the creator's total,
+    or one video's for its page."""
+    from webapp.earnings import periods
+
+    return summary.chart(periods.daily(creator_id, 28, submission_id=submission_id))
