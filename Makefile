@@ -55,3 +55,8 @@ clean:
 i18n-update: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o webapp/translations/messages.pot .
 	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations
+
+# The admins' browser extension as a zip to load unpacked or publish (no npm: plain files).
+.PHONY: extension
+extension: | $(BIN)/python
+	$(BIN)/python extension/build.py --out dist/viewpay-extension.zip
