@@ -92,6 +92,9 @@ def register_blueprints(app: Flask) -> None:
     from webapp.api import bp as api_bp
 
     app.register_blueprint(api_bp, url_prefix="/api")
+    from webapp.notifications import bp as notifications_bp
+
+    app.register_blueprint(notifications_bp)
 
 
 def register_signal_receivers() -> None:
@@ -100,6 +103,7 @@ def register_signal_receivers() -> None:
     from webapp.earnings import listeners as earnings_listeners  # noqa: F401 (money follows)
     from webapp.submissions import services  # noqa: F401 (claims end when a handle is lost)
     from webapp.tracking import listeners as tracking_listeners  # noqa: F401 (counts, flags)
+    from webapp.notifications import listeners as notification_listeners  # noqa: F401 (last)
 
 
 def register_errorhandlers(app: Flask) -> None:

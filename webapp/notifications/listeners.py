@@ -1,0 +1,148 @@
+"""Notifications' answers to news from the areas below it: each event becomes a notification
+(and a mail for those who want one).
+
+Two kinds of news:
+- sent after the sender committed (approved, rejected, payouts, a recorded count): recorded
+  here and committed on its own. The sender's work already stands, so a failure here is
+  logged and rolled back instead of turning a done approval or payout into an error page;
+- sent inside the sender's transaction (a flag raised, a video gone, a refresh batch's counts):
+  written into that transaction, committed or rolled back with it, never committed here.
+"""
+import functools
+import logging
+
+from webapp.auth import signals as auth_signals
+from webapp.auth.models import User
+from webapp.earnings import signals as earnings_signals
+from webapp.earnings.models import Payout
+from webapp.extensions import db
+from webapp.notifications import links, mails, milestones, outbox, services
+from webapp.notifications.models import (
+    APPROVED, FLAGGED, PAYOUT_APPROVED, PAYOUT_PAID, REJECTED, TRACKING_STOPPED)
+from webapp.submissions import signals as submission_signals
+from webapp.submissions.models import APPROVED as VIDEO_APPROVED
+from webapp.submissions.models import Submission
+from webapp.timeutil import aware
+from webapp.tracking import cadence
+from webapp.tracking import signals as tracking_signals
+
+log = logging.getLogger(__name__)
+
+
+def _after_commit(receiver):
+    """Record and commit; never fail the sender, whose own work has committed already."""
+    @functools.wraps(receiver)
+    def run(*args, **kwargs):
+        try:
+            receiver(*args, **kwargs)
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - logged; the event itself stands
+            db.session.rollback()
+            log.exception("notification for %s %s not recorded", receiver.__name__, args)
+        return None  # earnings' answer to count_recorded stays the one callers read
+    return run
+
+
+def _in_transaction(receiver):
+    """Write into the sender's open transaction without flushing its pending rows early (a
+    racing flag's IntegrityError must surface at the sender's commit, where it is caught)."""
+    @functools.wraps(receiver)
+    def run(*args, **kwargs):
+        with db.session.no_autoflush:
+            receiver(*args, **kwargs)
+        return None
+    return run
+
+
+def _video(sub: Submission, **extra) -> dict:
+    return {"submission_id": sub.id, "caption": sub.caption, "video_id": sub.video_id, **extra}
+
+
+def _video_page(sub: Submission) -> str:
+    return links.path_for("submissions.detail", submission_id=sub.id)
+
+
+@submission_signals.approved.connect
+@_after_commit
+def _approved(submission_id: int) -> None:
+    sub = db.session.get(Submission, submission_id)
+    services.notify(sub.creator_id, APPROVED, str(sub.id), _video(sub), _video_page(sub))
+
+
+@submission_signals.rejected.connect
+@_after_commit
+def _rejected(submission_id: int) -> None:
+    sub = db.session.get(Submission, submission_id)
+    services.notify(sub.creator_id, REJECTED, str(sub.id), _video(sub, reason=sub.reject_reason),
+                    _video_page(sub))
+
+
+@earnings_signals.payout_approved.connect
+@_after_commit
+def _payout_approved(payout_id: int, creator_id: int) -> None:
+    payout = db.session.get(Payout, payout_id)
+    services.notify(creator_id, PAYOUT_APPROVED, str(payout_id), {"amount": str(payout.amount)},
+                    links.path_for("earnings.payout", payout_id=payout_id))
+
+
+@earnings_signals.payout_paid.connect
+@_after_commit
+def _payout_paid(payout_id: int, creator_id: int) -> None:
+    payout = db.session.get(Payout, payout_id)
+    services.notify(creator_id, PAYOUT_PAID, str(payout_id),
+                    {"amount": str(payout.amount), "reference": payout.transfer_reference},
+                    links.path_for("earnings.payout", payout_id=payout_id))
+
+
+@tracking_signals.count_recorded.connect
+@_after_commit
+def _count_recorded(submission_id: int, snapshot_id: int, note: str | None = None) -> None:
+    milestones.check([submission_id])
+
+
+@tracking_signals.counts_stored.connect
+@_in_transaction
+def _counts_stored(_sender, pairs) -> None:
+    """A refresh batch, in its transaction (earnings has booked the credits in it already)."""
+    milestones.check([submission_id for submission_id, _ in pairs])
+
+
+@tracking_signals.flag_raised.connect
+@_in_transaction
+def _flag_raised(submission_id: int, creator_id: int, kind: str, snapshot_id: int | None) -> None:
+    sub = db.session.get(Submission, submission_id)
+    # An identity flag is lifted by the creator proving their account: send them there.
+    link = (links.path_for("auth.tiktok_account") if kind == "identity" else _video_page(sub))
+    services.notify(creator_id, FLAGGED, f"{submission_id}:{kind}:{snapshot_id or 0}",
+                    _video(sub, flag=kind), link)
+
+
+@tracking_signals.tracking_stopped.connect
+@_in_transaction
+def _tracking_stopped(submission_id: int, reason: str, since) -> None:
+    sub = db.session.get(Submission, submission_id)
+    if sub is None or sub.status != VIDEO_APPROVED:
+        return  # a video still being checked: verification words that itself
+    # One disappearance, one notification: keyed by the last count before it.
+    episode = int(aware(since).timestamp()) if since else 0
+    services.notify(sub.creator_id, TRACKING_STOPPED, f"{submission_id}:{episode}",
+                    _video(sub, state=cadence.state_of(reason)), _video_page(sub))
+
+
+@auth_signals.password_reset_requested.connect
+@_in_transaction
+def _password_reset(user_id: int, token: str) -> None:
+    mails.queue_password_reset(db.session.get(User, user_id), token)
+
+
+@tracking_signals.scan_started.connect
+def _resend_unsent(_sender) -> None:
+    """The periodic scan: queue again mail whose job was lost or gave up."""
+    try:
+        queued = outbox.requeue_unsent()
+    except Exception:  # noqa: BLE001 - mail must never stop the refresh scan
+        db.session.rollback()
+        log.exception("could not queue unsent mail again")
+        return
+    if queued:
+        log.info("queued %s unsent mail(s) again", queued)
