@@ -125,6 +125,7 @@ def prepare(bench: Bench) -> None:
     with app.app_context():
         from webapp.submissions.models import Submission
 
+        jobqueue.queue.compact()  # the ids of the verify jobs `demo load` deleted
         videos = db.session.scalars(db.select(Submission.video_id)).all()
     for video_id in videos:  # every refresh finds more views, so every one credits money
         bench.http.patch(f"{bench.sandbox_url}/_sandbox/videos/{video_id}",

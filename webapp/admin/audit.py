@@ -31,11 +31,13 @@ ACTION_LABELS = {
     "claim_superseded": _l("Claim superseded by the proven owner"),
     "job_retry": _l("Retried a failed job"),
     "job_drop": _l("Dropped a failed job"),
+    "refresh_now": _l("Refreshed views now"),
     "api_token_created": _l("Created an API token"),
     "api_token_revoked": _l("Revoked an API token"),
 }
 SUBJECT_LABELS = {
     "job": _l("Background job"),
+    "creator": _l("Creator"),
     "api_token": _l("API token"),
     "submission": _l("Video"),
     "payout": _l("Payout"),

@@ -224,4 +224,5 @@ def overdue(older_than: timedelta, limit: int = 20) -> tuple[int, list[Submissio
     return count, oldest
 
 
-from webapp.tracking.refresh_now import CoolingDown, NotTracked, refresh_now  # noqa: E402,F401
+from webapp.tracking.refresh_now import (  # noqa: E402,F401  (published here)
+    CoolingDown, NotTracked, cooldown_left, refresh_now)
