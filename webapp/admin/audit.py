@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "refresh_now": _l("Refreshed views now"),
     "api_token_created": _l("Created an API token"),
     "api_token_revoked": _l("Revoked an API token"),
+    "password_reset_requested": _l("Asked for a password-reset link"),
+    "password_reset": _l("Reset the password by e-mail link"),
 }
 SUBJECT_LABELS = {
     "job": _l("Background job"),

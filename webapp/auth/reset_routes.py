@@ -14,7 +14,9 @@ from webapp.extensions import limiter
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
+    # Phones' keyboards add a space after a suggested address.
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)],
+                       filters=[lambda value: value.strip().lower() if value else value])
 
 
 class ResetForm(FlaskForm):
@@ -54,7 +56,7 @@ def forgot_password():
     form = ForgotForm()
     if form.validate_on_submit():
         reset.queue_request(form.email.data)
-        return render_template("auth/forgot.html", form=None, sent_to=form.email.data.strip())
+        return render_template("auth/forgot.html", form=None, sent_to=form.email.data)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/forgot.html", form=form, sent_to=None), status
 
