@@ -22,3 +22,4 @@ from webapp.admin import imports  # noqa: E402,F401
 from webapp.admin import api_tokens  # noqa: E402,F401
 from webapp.admin import outbox  # noqa: E402,F401  (mail for admins; the demo reads it here)
 from webapp.admin import refresh_now  # noqa: E402,F401
+from webapp.admin import extension_help  # noqa: E402,F401
