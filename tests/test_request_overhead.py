@@ -100,6 +100,9 @@ def test_pages_send_the_same_queries_for_1_video_or_25(app, sandbox, act, sari):
     assert sent == []
 
     act.login("sari@example.com")
+    with statements(app) as sent:  # the page's CSS, JS and icons load no user
+        assert act.client.get("/static/app.css").status_code == 200
+    assert sent == []
 
     def costs():
         tag = act.hx_get("/dashboard/live").headers["ETag"]

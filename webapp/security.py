@@ -3,6 +3,7 @@
 A few lines instead of a library: the policy depends on one setting (TikTok's sign-in host), and
 the test client must keep working over plain HTTP.
 """
+import functools
 import os
 import stat
 from urllib.parse import urlsplit
@@ -12,6 +13,7 @@ from flask import Flask, current_app
 HSTS = "max-age=31536000"  # no includeSubDomains: the operator's other hosts are not ours to pin
 
 
+@functools.lru_cache(maxsize=8)  # one setting, the same answer on every response
 def content_security_policy(tiktok_web_base: str) -> str:
     """Scripts and styles only from our own files (htmx runs with allowEval false, no inline
     handlers or styles anywhere); forms may also go to TikTok, because "Connect TikTok" is a
