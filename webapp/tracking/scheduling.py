@@ -77,26 +77,36 @@ def lease_due(limit: int, seconds: int = LEASE_SECONDS) -> list[tuple[int, int]]
     Queued videos are not due again until their job had time to run; the refresh then sets the
     real next time. A lost job only delays its videos by the lease."""
     now = utcnow()
-    due = (select(Submission.id)
-           .where(Submission.status == APPROVED, Submission.next_refresh_at <= now)
-           .order_by(Submission.next_refresh_at).limit(limit))
-    return lease(due, now + timedelta(seconds=seconds))
+    return lease(due_videos(now, limit), now + timedelta(seconds=seconds))
+
+
+def due_videos(now, limit: int):
+    """The select of due videos, most overdue first (the partial index ix_submissions_due)."""
+    return (select(Submission.id)
+            .where(Submission.status == APPROVED, Submission.next_refresh_at <= now)
+            .order_by(Submission.next_refresh_at).limit(limit))
 
 
 def lease(chosen, until, commit: bool = True) -> list[tuple[int, int]]:
     """Move the videos the `chosen` select names to `until`, in one statement; returns
     (submission id, creator id) of those it moved (a row another lease holds locked is left)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        chosen = chosen.with_for_update(skip_locked=True)
-    else:
+    dialect = db.session.get_bind().dialect.name
+    if dialect != "postgresql":
         begin_write()  # SQLite: one writer; a second scheduler waits, then sees them leased
-    rows = db.session.execute(
-        update(Submission).where(Submission.id.in_(chosen))
-        .values(next_refresh_at=until).returning(Submission.id, Submission.creator_id)
-        .execution_options(synchronize_session=False)).all()
+    rows = db.session.execute(lease_statement(chosen, until, dialect)).all()
     if commit:
         db.session.commit()
     return sorted((int(sub_id), int(creator_id)) for sub_id, creator_id in rows)
+
+
+def lease_statement(chosen, until, dialect: str):
+    """UPDATE ... RETURNING the chosen approved videos; on PostgreSQL the rows another
+    scheduler has locked are skipped (SKIP LOCKED), never waited for or taken twice."""
+    if dialect == "postgresql":
+        chosen = chosen.with_for_update(skip_locked=True)
+    return (update(Submission).where(Submission.id.in_(chosen))
+            .values(next_refresh_at=until).returning(Submission.id, Submission.creator_id)
+            .execution_options(synchronize_session=False))
 
 
 def enqueue_leased(leased: list[tuple[int, int]], prefix: str = "refresh") -> int:
