@@ -95,6 +95,9 @@ def register_blueprints(app: Flask) -> None:
     from webapp.notifications import bp as notifications_bp
 
     app.register_blueprint(notifications_bp)
+    from webapp.landing import bp as landing_bp
+
+    app.register_blueprint(landing_bp)  # the landing page's figures (/ is submissions.index)
 
 
 def register_signal_receivers() -> None:

@@ -29,7 +29,7 @@ def status_label(status: str):
 def index():
     """Send each visitor to their home page."""
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login"))
+        return render_template("landing.html")  # figures from webapp/landing.py
     if current_user.is_admin:
         return redirect(url_for("admin.queue"))
     return redirect(url_for("submissions.dashboard"))
