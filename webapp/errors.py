@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from webapp.htmx import is_htmx
+from webapp.htmx import SWAPPED_ERRORS, is_htmx
 
 MESSAGES = {
     400: (_l("Something is wrong with that request"),
@@ -90,11 +90,13 @@ def _wait_text(headers) -> str | None:
 def replace_bare_errors(response):
     """An error answer that is Werkzeug's page or has no body at all (abort(Response(status=403)),
     abort() of a response that never passes through an error handler) gets our page instead,
-    keeping its status and headers. Redirects, htmx's HX-Redirect and API answers stay."""
+    keeping its status and headers. Redirects, htmx's HX-Redirect, the 409/422 a view answers
+    for htmx to swap (a form with its errors) and API answers stay."""
     from webapp.api import errors as api_errors
 
     # An error answer is small: reading a streamed one (abort()'s response arrives as one) is fine.
-    if (response.status_code < 400 or response.direct_passthrough
+    if (response.status_code < 400 or response.status_code in SWAPPED_ERRORS
+            or response.direct_passthrough
             or "Location" in response.headers or "HX-Redirect" in response.headers
             or api_errors.is_api_path() or wants_json()):
         return response

@@ -4,7 +4,7 @@ from flask import render_template, request, session, url_for
 from flask_login import current_user
 
 # What base.html's htmx-config swaps: 2xx but 204, redirects (followed by the browser), 409, 422.
-_SWAPPED_ERRORS = (409, 422)
+SWAPPED_ERRORS = (409, 422)
 
 
 def is_htmx() -> bool:
@@ -30,7 +30,7 @@ def flashes_out_of_band(response):
     if not is_htmx() or not session.get("_flashes"):
         return response
     status = response.status_code
-    swapped = (200 <= status < 300 and status != 204) or status in _SWAPPED_ERRORS
+    swapped = (200 <= status < 300 and status != 204) or status in SWAPPED_ERRORS
     leaving = any(h in response.headers for h in ("HX-Redirect", "HX-Location", "HX-Refresh"))
     if (not swapped or leaving or response.mimetype != "text/html" or response.is_streamed
             or response.direct_passthrough):
