@@ -192,7 +192,8 @@ def test_owner_evidence_in_words(app, sandbox):
             services.verify(sub_id)
             return db.session.get(Submission, sub_id)
 
-        proven, typed, other = verified(budi, budi_tt), verified(sari, sari_tt), verified(sari, budi_tt)
+        proven, typed = verified(budi, budi_tt), verified(sari, sari_tt)
+        other = verified(sari, budi_tt)
         unchecked = db.session.get(Submission, services.submit(
             sari.id, f"https://www.tiktok.com/@sari.dance/video/{factories.video_id()}").id)
         with app.test_request_context(), force_locale("en"):
