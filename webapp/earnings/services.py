@@ -23,7 +23,6 @@ withdrawals wait until earnings cover it.
 """
 from decimal import Decimal
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import BigInteger, func, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 
@@ -142,13 +141,6 @@ def entries_for(creator_id: int, submission_id: int | None = None,
     if submission_id is not None:
         query = query.where(LedgerEntry.submission_id == submission_id)
     return list(db.session.scalars(query.order_by(LedgerEntry.id.desc()).limit(limit)))
-
-
-def entries_page(creator_id: int, page: int = 1, per_page: int = 50) -> Pagination:
-    """Every entry behind a creator's balance, newest first."""
-    query = (select(LedgerEntry).where(LedgerEntry.creator_id == creator_id)
-             .order_by(LedgerEntry.id.desc()))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def get_entry(creator_id: int, entry_id: int) -> LedgerEntry | None:
