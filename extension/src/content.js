@@ -8,6 +8,8 @@
   var t = ViewPayWords.t;
   var number = ViewPayWords.number;
   var WATCH_MS = 1000;
+  // The page's counts are as of its load: one left open for long would send an old count.
+  var STALE_MS = 10 * 60 * 1000;
 
   if ([VIEWPAY_CONFIG.tiktokOrigin, "https://www.tiktok.com"].indexOf(location.origin) === -1) {
     return;
@@ -59,7 +61,9 @@
       note: t(result.exact ? "exactNote" : "roundedNote"),
       author: result.authorHandle ? t("byAuthor", [result.authorHandle]) : null,
       viewpay: viewpayLine(page.lookup), message: page.message, buttons: []};
-    if (page.decrease) {
+    if (page.stale) {
+      shown.buttons.push({label: t("reload"), action: "reload", primary: true});
+    } else if (page.decrease) {
       shown.decrease = {ask: t("decreaseAsk", [number(page.decrease)])};
       shown.buttons.push({label: t("decreaseConfirm"), action: "confirm", primary: true,
         disabled: page.sending});
@@ -115,7 +119,12 @@
   }
 
   function act(action, data) {
-    if (action === "send") {
+    var stale = Date.now() - performance.timeOrigin > STALE_MS;
+    if ((action === "send" || action === "confirm") && stale) {
+      page.message = {text: t("stalePage"), tone: "error"};
+      page.stale = true;
+      draw();
+    } else if (action === "send") {
       send(null);
     } else if (action === "confirm") {
       var note = data.note.trim();

@@ -5,7 +5,8 @@ var ViewPayOverlay = (function () {
 
   var CSS = [
     ":host { all: initial; }",
-    ".card { position: fixed; right: 12px; bottom: 12px; z-index: 2147483647; box-sizing: border-box;",
+    ".card { position: fixed; right: 12px; bottom: 12px; z-index: 2147483647;",
+    "  box-sizing: border-box;",
     "  width: min(320px, calc(100vw - 24px)); padding: 12px 14px; border-radius: 10px;",
     "  background: #fff; color: #1d1d1f; box-shadow: 0 4px 18px rgba(0,0,0,.28);",
     "  font: 15px/1.4 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; }",
@@ -16,14 +17,16 @@ var ViewPayOverlay = (function () {
     ".muted { color: #6e6e73; font-size: 13px; }",
     ".ok { color: #0a7d32; } .warn { color: #8a4b00; } .error { color: #c62828; }",
     "button, a.button { box-sizing: border-box; display: inline-flex; align-items: center;",
-    "  justify-content: center; min-height: 44px; min-width: 44px; padding: 8px 14px; margin: 8px 8px 0 0;",
+    "  justify-content: center; min-height: 44px; min-width: 44px; padding: 8px 14px;",
+    "  margin: 8px 8px 0 0;",
     "  border-radius: 7px; border: 1px solid #c7c7cc; background: #fff; color: #1d1d1f;",
     "  font: inherit; cursor: pointer; text-decoration: none; }",
     "button.primary { background: #0a7d32; border-color: #0a7d32; color: #fff; }",
     "button:disabled { opacity: .7; cursor: progress; }",
     "button.close { margin: 0; padding: 0; border: none; font-size: 22px; line-height: 1; }",
     "label { display: block; font-weight: 600; margin-top: 8px; }",
-    "textarea { box-sizing: border-box; width: 100%; min-height: 60px; margin-top: 4px; padding: 8px;",
+    "textarea { box-sizing: border-box; width: 100%; min-height: 60px; margin-top: 4px;",
+    "  padding: 8px;",
     "  font: inherit; border: 1px solid #c7c7cc; border-radius: 6px; }"
   ].join("\n");
 
@@ -77,7 +80,7 @@ var ViewPayOverlay = (function () {
   function render(view, onAction) {
     mount();
     var card = el("section", {"class": "card", role: "region", "aria-label": "ViewPay", lang:
-      chrome.i18n.getUILanguage()});
+      t("numberLocale")});
     var top = el("div", {"class": "top"});
     top.appendChild(el("span", {"class": "brand"}, "ViewPay"));
     var close = el("button", {type: "button", "class": "close", "aria-label": t("close"),

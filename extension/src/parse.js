@@ -207,8 +207,8 @@ var ViewPayParse = (function () {
     } else if (code === 10204 && msg.indexOf("status_reviewing") !== -1) {
       why = "under review";
     }
-    return new PageError(error, "status", why + ": statusCode " + code + (msg ? " (" + msg + ")" : ""),
-      {statusCode: code});
+    var detail = why + ": statusCode " + code + (msg ? " (" + msg + ")" : "");
+    return new PageError(error, "status", detail, {statusCode: code});
   }
 
   function checkStatus(detail) {
@@ -304,7 +304,8 @@ var ViewPayParse = (function () {
   function stats(item, videoId, kind) {
     var itemId = idOf(get(item, "id"), "itemStruct.id");
     if (itemId === null || itemId !== videoId) {
-      throw garbled("page item " + itemId + " is not the video in the address " + videoId, "mismatch");
+      throw garbled("page item " + itemId + " is not the video in the address " + videoId,
+        "mismatch");
     }
     if (truthy(get(item, "isContentClassified")) && !truthy(get(item, "video"))) {
       throw new PageError("Blocked", "age_gated", "age-gated post: needs a logged-in session");

@@ -97,7 +97,8 @@ var Sweep = (function () {
     if (!result.exact) {
       return Promise.resolve(["skip", "rounded"]);
     }
-    return ViewPay.observe(ViewPay.observationOf(result, outcome.report.seenAt)).then(function (sent) {
+    var body = ViewPay.observationOf(result, outcome.report.seenAt);
+    return ViewPay.observe(body).then(function (sent) {
       if (sent.ok) {
         return sent.data.observation.state === "proposed" ? "proposed" : "sent";
       }

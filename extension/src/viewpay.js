@@ -26,7 +26,8 @@ var ViewPay = (function () {
       }
       return fetch(s.viewpayUrl.replace(/\/+$/, "") + path, init).then(function (response) {
         return response.json().catch(function () { return null; }).then(function (data) {
-          var code = response.ok ? null : (data && data.error && data.error.code) || "http_" + response.status;
+          var code = response.ok ? null
+            : (data && data.error && data.error.code) || "http_" + response.status;
           return {ok: response.ok, status: response.status, code: code, data: data};
         });
       }, function () {

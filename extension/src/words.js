@@ -33,7 +33,8 @@ var ViewPayWords = (function () {
     apiError: apiError,
     // The token or address is wrong: the options page is where to fix it.
     isSetupError: function (code) {
-      return ["errNotConfigured", "errToken", "errScope", "errAdmin"].indexOf(API_ERRORS[code]) !== -1;
+      var setup = ["errNotConfigured", "errToken", "errScope", "errAdmin"];
+      return setup.indexOf(API_ERRORS[code]) !== -1;
     },
     videoStatus: function (status) {
       return VIDEO_STATUS[status] ? t(VIDEO_STATUS[status]) : t("statusOther", [String(status)]);
@@ -47,8 +48,9 @@ var ViewPayWords = (function () {
     skipped: function (why) {
       return PAGE[why] ? t(PAGE[why]) : apiError(why);
     },
+    // Written the way the catalog in use writes them (the page's own language may differ).
     number: function (n) {
-      return new Intl.NumberFormat(chrome.i18n.getUILanguage()).format(n);
+      return new Intl.NumberFormat(t("numberLocale")).format(n);
     }
   };
 })();
