@@ -5,8 +5,10 @@ The JavaScript runs in Debian's chromium; the verdicts are compared field by fie
 
 Also: the extension's package (build.py) and its two catalogs."""
 import json
+import os
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -14,8 +16,6 @@ from tests.e2e.conftest import CHROMIUM
 from tests.test_tiktok_page import BASE_ITEM, html_with, item, video_page
 from webapp.tiktok.errors import TikTokError
 from webapp.tiktok.page import PhotoPage, parse_video_page
-
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTENSION = ROOT / "extension"
@@ -135,8 +135,6 @@ def edge_cases() -> dict[str, tuple[str, str]]:
 @pytest.fixture(scope="module")
 def reader():
     """A chromium page with parse.js loaded: read(cases) -> parse.js's answers."""
-    import os
-
     if not os.path.exists(CHROMIUM):
         if os.environ.get("REQUIRE_BROWSER"):
             pytest.fail("chromium is required here (REQUIRE_BROWSER=1) but not installed")
