@@ -26,12 +26,14 @@ class JobQueue:
         return Queue(current_app.config["RQ_QUEUE"], connection=self.connection)
 
     def enqueue(self, func: str, *args, job_id: str, timeout: int = 120,
-                retry: Retry | None = None) -> Job | None:
-        """Enqueue once per job_id: a job already waiting or running is left alone (None)."""
+                retry: Retry | None = None, at_front: bool = False) -> Job | None:
+        """Enqueue once per job_id: a job already waiting or running is left alone (None).
+        at_front: ahead of the backlog (a mail someone waits for, behind thousands of
+        refreshes, would come an hour late)."""
         try:
             return self.queue.enqueue_call(
                 func, args=args, job_id=job_id, timeout=timeout, retry=retry,
-                result_ttl=0, failure_ttl=7 * 86400, unique=True,
+                result_ttl=0, failure_ttl=7 * 86400, unique=True, at_front=at_front,
             )
         except DuplicateJobError:
             existing = Job.fetch(job_id, connection=self.connection)
@@ -39,4 +41,5 @@ class JobQueue:
                 return None
             # A finished or failed run keeps its id for a while; a new run replaces it.
             existing.delete()
-            return self.enqueue(func, *args, job_id=job_id, timeout=timeout, retry=retry)
+            return self.enqueue(func, *args, job_id=job_id, timeout=timeout, retry=retry,
+                                at_front=at_front)

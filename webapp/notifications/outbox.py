@@ -47,7 +47,7 @@ def add(user_id: int | None, kind: str, to: str, subject: str, text: str,
 
 
 def enqueue(mail_id: int) -> None:
-    jobqueue.enqueue(SEND_JOB, mail_id, job_id=f"mail-{mail_id}", timeout=60,
+    jobqueue.enqueue(SEND_JOB, mail_id, job_id=f"mail-{mail_id}", timeout=60, at_front=True,
                      retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
 
 
