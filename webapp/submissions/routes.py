@@ -13,15 +13,12 @@ from webapp.submissions.errors import SubmissionError
 from webapp.submissions.forms import SubmitVideoForm
 from webapp.submissions.live_etag import live_etag
 from webapp.submissions.messages import error_message
-from webapp.submissions.models import SUPERSEDED
 
 
 @bp.app_template_global()
 def status_label(status: str):
     from webapp.submissions.messages import status_label as label
 
-    if status == SUPERSEDED:  # TODO move to messages.STATUSES (owned elsewhere for now)
-        return _("Superseded")
     return label(status)
 
 
