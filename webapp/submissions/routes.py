@@ -1,6 +1,7 @@
 from flask import (abort, current_app, flash, make_response, redirect, render_template, request,
                    url_for)
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.auth import connections
