@@ -1,6 +1,6 @@
 """Every main page, as a person sees it: at 360 px and 1280 px, in Indonesian and English, each
-page fits the screen (no sideways scroll), is in the language chosen, and axe-core finds no
-serious or critical accessibility violation. One live server with demo-like data built through
+page fits the screen (no sideways scroll), is in the language chosen, has tap targets of 44 px
+on the phone, and axe-core finds no serious or critical accessibility violation. One live server with demo-like data built through
 the real services; one browser; one context per viewport and language, logged in once per role.
 
 WRITE_SCREENSHOTS=1 also writes the main pages to docs/screenshots/<page>-<width>-<locale>.png
@@ -15,6 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests import factories
 from tests.e2e.conftest import login
+from tests.e2e.test_polish import TAP_TARGETS
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTHS = {360: 740, 1280: 800}  # width: height
@@ -137,6 +138,11 @@ def check_page(page, axe, base, path, status) -> dict:
     if scroll_width > width:
         problems["overflow"] = (f"scrollWidth {scroll_width} > {width}: "
                                 + "; ".join(page.evaluate(OVERFLOW)))
+    if width <= 360:
+        small = page.evaluate(TAP_TARGETS)
+        if small:
+            problems["tap targets under 44 px"] = "; ".join(
+                f"{t['what'].split('>')[0]}> ({t['height']:.0f} px)" for t in small[:4])
     results = axe.run(page).response
     bad = [v for v in results["violations"] if v["impact"] in BAD_IMPACTS]
     if bad:
