@@ -250,3 +250,16 @@ def test_the_rate_budget_is_taken_in_blocks_and_shared_by_every_process(ctx):
     admitted = sum(limiter.try_acquire("page", small) == 0.0
                    for _ in range(60) for limiter in (first, second))
     assert admitted == 100 and second.used("page", small) == 100
+
+
+def test_a_batch_asks_tiktok_for_its_videos_at_the_same_time(app, sandbox):
+    _, ids, vids = tracked_videos(app, sandbox, [10] * 8)
+    app.config["REFRESH_CONCURRENCY"] = 8
+    knobs(sandbox, latency_ms=1000)
+    requests.post(sandbox.base_url + "/_sandbox/requests/clear", timeout=5)
+    with app.app_context():
+        assert set(refresh_many(ids).values()) == {"ok"}
+    started = sorted(r["time"] for r in page_requests(sandbox))
+    assert len(started) == 8
+    # All eight were asked before the first answer came (one at a time would take 8 s).
+    assert started[-1] - started[0] < 0.9

@@ -40,7 +40,7 @@ LEASE_SECONDS = 15 * 60
 LEASES_KEY = "viewpay:refresh:leases"  # hash: submission id -> id of the job holding its lease
 # Rides out a database restart or a Redis blip; all retries fit inside the lease.
 RETRY = (4, [10, 30, 90, 270])
-JOB_TIMEOUT = 600  # a batch at TikTok's slowest (each call may take its whole deadline)
+JOB_TIMEOUT = 300  # a batch at TikTok's slowest: 50 calls, 8 at a time, each at its deadline
 
 
 def refresh_retry() -> Retry:
