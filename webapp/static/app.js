@@ -8,6 +8,7 @@
  *    does not swap a 4xx/5xx answer (base.html's htmx-config), so its words (errors/_error.html)
  *    or, failing those, the layout's generic ones are shown instead; "no connection" goes away
  *    by itself once a request gets through. The × closes a message.
+ *  - A table region that scrolls sideways (.wide) is focusable, so the keyboard scrolls it.
  *  - The admin menu (<details class="menu">) closes on a tap outside it or Escape; on a wide
  *    screen it stays open as a row of links.
  */
@@ -132,6 +133,20 @@
   }
   document.addEventListener("htmx:sendError", offline);
   document.addEventListener("htmx:timeout", offline);
+
+  // --- wide tables ----------------------------------------------------------------------------
+  // A region that scrolls sideways on a phone (.wide around a table) must scroll from the
+  // keyboard too: focusable, it takes the arrow keys.
+  function focusableScrollers(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll(".wide").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth && !el.hasAttribute("tabindex")) el.tabIndex = 0;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusableScrollers(document); });
+  document.addEventListener("htmx:load", function (event) {
+    var elt = event.detail.elt;
+    focusableScrollers(elt.matches && elt.matches(".wide") ? elt.parentNode : elt);
+  });
 
   // --- the admin menu -------------------------------------------------------------------------
   var wide = window.matchMedia("(min-width: 72rem)"); // where all its links fit in the header
