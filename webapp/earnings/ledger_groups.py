@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, case, func, or_, select, type_coerce
+from sqlalchemy.orm import selectinload
 
 from webapp import local_days
 from webapp.earnings.models import LedgerEntry
@@ -143,7 +144,9 @@ def entries(creator_id: int, day: date, submission_id: int | None, payout_id: in
         else LedgerEntry.submission_id.is_(None),
         LedgerEntry.payout_id == payout_id if payout_id is not None
         else LedgerEntry.payout_id.is_(None))
-    return list(db.session.scalars(query.order_by(LedgerEntry.id.desc()).limit(limit)))
+    # Each entry's reason reads its snapshot (a manual count?): one query for them all.
+    return list(db.session.scalars(query.options(selectinload(LedgerEntry.snapshot))
+                                   .order_by(LedgerEntry.id.desc()).limit(limit)))
 
 
 def _attach(groups: list[Group]) -> None:
@@ -153,7 +156,8 @@ def _attach(groups: list[Group]) -> None:
         select(Submission).where(Submission.id.in_(ids)))} if ids else {}
     single = [g.last_id for g in groups if g.count == 1]
     found = {e.id: e for e in db.session.scalars(
-        select(LedgerEntry).where(LedgerEntry.id.in_(single)))} if single else {}
+        select(LedgerEntry).where(LedgerEntry.id.in_(single))
+        .options(selectinload(LedgerEntry.snapshot)))} if single else {}
     for group in groups:
         group.submission = videos.get(group.submission_id)
         group.entry = found.get(group.last_id) if group.count == 1 else None
