@@ -6,6 +6,7 @@ once never queue a video twice."""
 import os
 import signal
 import threading
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -263,3 +264,35 @@ def test_a_batch_asks_tiktok_for_its_videos_at_the_same_time(app, sandbox):
     assert len(started) == 8
     # All eight were asked before the first answer came (one at a time would take 8 s).
     assert started[-1] - started[0] < 0.9
+
+
+def test_a_connected_creators_display_call_is_filled_with_their_videos_due_next(
+        app, sandbox):
+    from tests.test_oauth import connect_creator, sandbox_log
+
+    _, ids, _ = tracked_videos(app, sandbox, [10] * 25)
+    now = utcnow()
+    with app.app_context():
+        connect_creator(app, sandbox, db.session.get(Submission, ids[0]).creator_id,
+                        "sari.dance")
+        due_at = [now - timedelta(minutes=1)] * 3 + [now + timedelta(minutes=2)] * 16 + \
+            [now + timedelta(hours=2)] * 6
+        for sub_id, at in zip(ids, due_at):
+            db.session.execute(db.update(Submission).where(Submission.id == sub_id)
+                               .values(next_refresh_at=at))
+        failing, held = ids[3], ids[4]
+        db.session.execute(db.update(Submission).where(Submission.id == failing)
+                           .values(refresh_failures=2))  # its back-off stands
+        db.session.commit()
+        jobqueue.connection.hset(scheduling.LEASES_KEY, held, "another-job")
+        assert scheduling.enqueue_due_refreshes() == 1
+        [job_id] = [j for j in jobqueue.queue.job_ids if j != "refresh-tiktok-tokens"]
+        queued = jobqueue.queue.fetch_job(job_id).args[0]
+    # 3 due + the 14 due within minutes that may go = 17 ids, in one Display API call.
+    assert queued == ids[:3] + ids[5:19]
+    requests.post(sandbox.base_url + "/_sandbox/requests/clear", timeout=5)
+    run_worker(app)
+    calls = sandbox_log(sandbox, "/v2/video/query/")
+    assert [len(c["json"]["filters"]["video_ids"]) for c in calls] == [17]
+    with app.app_context():
+        assert scheduling.lease_due(30) == []  # the others are not due yet

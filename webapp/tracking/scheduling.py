@@ -8,8 +8,9 @@ PostgreSQL's SKIP LOCKED hands each the rows the other has not locked, SQLite le
 at a time. A job known dead releases its lease (release_leases) instead of leaving its videos
 waiting it out; which job holds which lease is noted in Redis (LEASES_KEY) for operators.
 
-Jobs carry up to REFRESH_BATCH_SIZE videos: the videos of creators connected through Login
-Kit in whole groups of 20 of one creator (one Display API call each), the others one page
+Jobs carry up to REFRESH_BATCH_SIZE videos (webapp.tracking.batching): the videos of creators
+connected through Login Kit in whole groups of 20 of one creator (one Display API call each,
+topped up with that creator's videos due in the next minutes: ride_along), the others one page
 fetch each. A job fetches concurrently and writes its results in a few transactions
 (webapp.tracking.refresh). A scan stops queueing at REFRESH_MAX_QUEUED waiting jobs, so
 leases never run out in a backlog (the next scan goes on).
@@ -17,7 +18,7 @@ leases never run out in a backlog (the next scan goes on).
 Refresh jobs are retried by RQ with backoff: a job fails only on our own Redis or database
 failing (webapp.outages) or a bug, never on TikTok's answer, which is recorded per video.
 """
-import zlib
+from collections import Counter
 from datetime import timedelta
 
 import redis
@@ -31,6 +32,7 @@ from webapp.submissions.models import APPROVED, Submission
 from webapp.tiktok.display import MAX_QUERY_IDS
 from webapp.timeutil import utcnow
 from webapp.tracking import signals
+from webapp.tracking.batching import job_id_for, pack  # noqa: F401 (published here too)
 from webapp.txn import begin_write
 
 REFRESH_JOB = "jobs.refresh.refresh_submission"  # jobs queued before batches (still run)
@@ -41,6 +43,7 @@ LEASES_KEY = "viewpay:refresh:leases"  # hash: submission id -> id of the job ho
 # Rides out a database restart or a Redis blip; all retries fit inside the lease.
 RETRY = (4, [10, 30, 90, 270])
 JOB_TIMEOUT = 300  # a batch at TikTok's slowest: 50 calls, 8 at a time, each at its deadline
+RIDE_ALONG_SECONDS = 300  # "due soon": well inside a lease (and leases are checked in Redis)
 
 
 def refresh_retry() -> Retry:
@@ -64,7 +67,8 @@ def enqueue_due_refreshes() -> int:
             break
         limit = min(config["REFRESH_TICK_LIMIT"], room * config["REFRESH_BATCH_SIZE"])
         leased = lease_due(limit)
-        queued += enqueue_leased(leased)
+        connected = connections.active_user_ids({creator_id for _, creator_id in leased})
+        queued += enqueue_leased(leased + ride_along(leased, connected), connected=connected)
         if len(leased) < limit:
             break
     enqueue_token_refresh()
@@ -109,11 +113,46 @@ def lease_statement(chosen, until, dialect: str):
             .execution_options(synchronize_session=False))
 
 
-def enqueue_leased(leased: list[tuple[int, int]], prefix: str = "refresh") -> int:
+def ride_along(leased: list[tuple[int, int]], connected: set[int]) -> list[tuple[int, int]]:
+    """Also lease the videos each connected creator has due next, to fill the last Display API
+    call of theirs this round: a call costs TikTok's budget (600 a minute) the same for 1 id as
+    for 20. Only videos due within RIDE_ALONG_SECONDS, not failing (their back-off stands) and
+    not held by a waiting job."""
+    counts = Counter(creator_id for _, creator_id in leased if creator_id in connected)
+    room = {creator: -n % MAX_QUERY_IDS for creator, n in counts.items() if n % MAX_QUERY_IDS}
+    if not room:
+        return []
+    now = utcnow()
+    soon = (Submission.status == APPROVED, Submission.refresh_failures == 0,
+            Submission.next_refresh_at > now,
+            Submission.next_refresh_at <= now + timedelta(seconds=RIDE_ALONG_SECONDS))
+    rank = func.row_number().over(partition_by=Submission.creator_id,
+                                  order_by=Submission.next_refresh_at).label("rank")
+    ranked = (select(Submission.id, Submission.creator_id, rank)
+              .where(Submission.creator_id.in_(room), *soon).subquery())
+    rows = db.session.execute(select(ranked.c.id, ranked.c.creator_id)
+                              .where(ranked.c.rank <= MAX_QUERY_IDS)
+                              .order_by(ranked.c.creator_id, ranked.c.rank)).all()
+    held = jobqueue.connection.hmget(LEASES_KEY, [sub_id for sub_id, _ in rows]) if rows else []
+    chosen = []
+    for (sub_id, creator_id), holder in zip(rows, held):
+        if holder is None and room[creator_id]:
+            chosen.append(sub_id)
+            room[creator_id] -= 1
+    if not chosen:
+        db.session.rollback()
+        return []
+    return lease(select(Submission.id).where(Submission.id.in_(chosen), *soon),
+                 now + timedelta(seconds=LEASE_SECONDS))
+
+
+def enqueue_leased(leased: list[tuple[int, int]], prefix: str = "refresh",
+                   connected: set[int] | None = None) -> int:
     """Queue batch jobs for leased videos; returns how many jobs were queued."""
     if not leased:
         return 0
-    connected = connections.active_user_ids({creator_id for _, creator_id in leased})
+    if connected is None:
+        connected = connections.active_user_ids({creator_id for _, creator_id in leased})
     holders: dict[int, str] = {}
     queued = 0
     for ids in pack(leased, connected, current_app.config["REFRESH_BATCH_SIZE"]):
@@ -123,43 +162,6 @@ def enqueue_leased(leased: list[tuple[int, int]], prefix: str = "refresh") -> in
                                    retry=refresh_retry()) is not None
     jobqueue.connection.hset(LEASES_KEY, mapping=holders)
     return queued
-
-
-def pack(leased: list[tuple[int, int]], connected: set[int], size: int) -> list[list[int]]:
-    """Batches of at most `size` videos (at least one Display call's 20). Connected creators'
-    videos come in whole groups of 20 of one creator, so each Display call is as full as it
-    can be; page videos fill batches of their own (each source has its own budget)."""
-    size = max(size, 1)
-    groups: list[list[int]] = []
-    by_creator: dict[int, list[int]] = {}
-    page: list[int] = []
-    for submission_id, creator_id in sorted(leased):
-        if creator_id in connected:
-            by_creator.setdefault(creator_id, []).append(submission_id)
-        else:
-            page.append(submission_id)
-    for ids in by_creator.values():
-        groups += [ids[i:i + MAX_QUERY_IDS] for i in range(0, len(ids), MAX_QUERY_IDS)]
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for group in groups:
-        if current and len(current) + len(group) > max(size, MAX_QUERY_IDS):
-            batches.append(current)
-            current = []
-        current = current + group
-    if current:
-        batches.append(current)
-    batches += [page[i:i + size] for i in range(0, len(page), size)]
-    return [sorted(batch) for batch in batches]
-
-
-def job_id_for(ids: list[int], prefix: str = "refresh") -> str:
-    """One video: "refresh-<id>"; more: first id, count and a digest of them all (the same
-    batch queued twice is one job; another batch never takes its id)."""
-    if len(ids) == 1:
-        return f"{prefix}-{ids[0]}"
-    digest = zlib.crc32(",".join(map(str, ids)).encode())
-    return f"{prefix}-batch-{ids[0]}-{len(ids)}-{digest:08x}"
 
 
 def enqueue_token_refresh() -> None:
