@@ -91,3 +91,29 @@ def test_a_batch_with_nothing_usable_is_done_at_once(app, api, token):
     assert queued["accepted"] == [] and queued["rejected"][0]["reason"] == "malformed"
     job = api.get(f"/api/jobs/{queued['job_id']}", headers=bearer(token("reader")))
     assert job.get_json() == {"status": "done", "done": 0, "total": 0, "results": []}
+
+
+def test_a_job_that_failed_for_good_ends_done_with_the_rest_unprocessed(app, api, sandbox, token):
+    """RQ spends its retries (here: none left, and an item the job cannot read): the client sees
+    done, with every URL the job never answered marked not_processed, instead of running forever."""
+    from rq.job import Job
+
+    from webapp.extensions import jobqueue
+
+    with app.app_context():
+        tracked = factories.approved_video(sandbox, views=1_000)
+        db.session.remove()
+    urls = [f"https://www.tiktok.com/@sari.dance/video/{tracked['vid']}",
+            "https://www.tiktok.com/@sari.dance/video/7350000000000000001"]
+    body = api.post("/api/tiktok/batch-views", json={"video_urls": urls},
+                    headers=bearer(token("script", "write"))).get_json()
+    with app.app_context():
+        redis = jobqueue.connection
+        job = Job.fetch(f"api-batch-{body['job_id']}", connection=redis)
+        job.retries_left = 0
+        job.save()
+        redis.lset(f"viewpay:api:batch:{body['job_id']}:items", 0, "{not json")
+    run_worker(app)
+    job = api.get(f"/api/jobs/{body['job_id']}", headers=bearer(token("reader"))).get_json()
+    assert (job["status"], job["done"], job["total"]) == ("done", 2, 2)
+    assert [r["error"] for r in job["results"]] == ["not_processed", "not_processed"]

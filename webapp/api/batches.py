@@ -11,6 +11,8 @@ import re
 import uuid
 
 from rq import Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from sqlalchemy import select
 
 from webapp.api import links
@@ -69,13 +71,39 @@ def start(urls) -> dict:
 
 
 def status(job_id: str) -> dict:
-    meta, _, results_key = _keys(job_id)
+    meta, items_key, results_key = _keys(job_id)
     found = jobqueue.connection.hgetall(meta) if JOB_ID.fullmatch(job_id or "") else {}
     if not found:
         raise ApiError(404, "not_found", "No batch job has this id (they are kept 24 hours).")
     results = [json.loads(r) for r in jobqueue.connection.lrange(results_key, 0, -1)]
-    return {"status": found[b"status"].decode(), "done": len(results),
+    state = found[b"status"].decode()
+    if state != DONE and _gave_up(job_id):
+        # RQ spent its retries (our database or Redis stayed down): the client must not poll
+        # "running" forever. Every URL not looked up says so; done counts what was answered.
+        state = DONE
+        items = jobqueue.connection.lrange(items_key, len(results), -1)
+        results += [{"url": item["url"], "video_id": item["video_id"], "views": None,
+                     "exact": None, "error": "not_processed"}
+                    for item in map(_readable, items)]
+    return {"status": state, "done": len(results),
             "total": int(found[b"total"]), "results": results}
+
+
+def _readable(raw: bytes) -> dict:
+    """A stored item, or what is left of it when it cannot be read (what failed the job)."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return {"url": raw.decode("utf-8", "replace"), "video_id": None}
+
+
+def _gave_up(job_id: str) -> bool:
+    """The job failed for good: failed in RQ with no retry left (a retry waits as scheduled)."""
+    try:
+        job = Job.fetch(f"api-batch-{job_id}", connection=jobqueue.connection)
+    except NoSuchJobError:
+        return False  # not picked up yet, or its record expired with a finished run
+    return job.get_status(refresh=True) == JobStatus.FAILED
 
 
 def run(job_id: str) -> int:

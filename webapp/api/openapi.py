@@ -96,7 +96,8 @@ SCHEMAS = {
                     "exact": {"type": ["boolean", "null"]},
                     "error": {**NULLABLE_STR, "description":
                               "null, or why there is no count: throttled, rate_limited, "
-                              "blocked, not_found, private, short_not_found, ..."}}}},
+                              "blocked, not_found, private, short_not_found, not_processed "
+                              "(the job failed for good before this URL), ..."}}}},
         },
     },
     "ObservationRequest": {
