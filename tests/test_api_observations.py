@@ -35,13 +35,17 @@ def _count(app, model) -> int:
 
 
 def test_an_observation_is_recorded_and_credited(app, api, runner, seen):
+    from datetime import datetime, timedelta, timezone
+
+    wib = timezone(timedelta(hours=7))
+    seen_at = (datetime.now(wib) - timedelta(minutes=1)).replace(microsecond=0).isoformat()
     response = _observe(api, seen, views=160_000, likes=9_000,
-                        observed_at="2026-01-05T10:30:00+07:00", note="seen on the phone")
+                        observed_at=seen_at, note="seen on the phone")
     assert response.status_code == 201
     observation = response.get_json()["observation"]
     assert observation["state"] == "recorded" and observation["source"] == "extension"
     assert (observation["video_id"], observation["views"]) == (seen["vid"], 160_000)
-    assert observation["observed_at"] == "2026-01-05T10:30:00+07:00"
+    assert observation["observed_at"] == seen_at
     body = api.get(f"/api/tiktok/video/{seen['vid']}", headers=seen["auth"]).get_json()
     assert (body["views"], body["source"], body["earnings"]) == (160_000, "extension",
                                                                  "3.98240000")
@@ -97,6 +101,7 @@ BAD = [
     ({"views": 160_000, "likes": -3}, "invalid_likes"),
     ({"views": 160_000, "observed_at": "yesterday"}, "invalid_observed_at"),
     ({"views": 160_000, "observed_at": "2999-01-01T00:00:00Z"}, "invalid_observed_at"),
+    ({"views": 160_000, "observed_at": "2020-01-01T00:00:00Z"}, "stale_observation"),
     ({"views": 160_000, "note": "x" * 301}, "invalid_note"),
     ({"views": 160_000, "confirm_decrease": "yes"}, "invalid_request"),
     ({"views": 160_000, "video_id": None}, "invalid_request"),

@@ -38,7 +38,7 @@ def record(token: ApiToken, body: dict) -> dict:
     try:
         snap = manual.enter_views(
             sub.id, admin.id, views, "fetch_blocked", note or NOTE, confirm_decrease=confirm,
-            four_eyes_ack=True, source="extension", observed_at=_observed_at(body),
+            four_eyes_ack=True, source="extension", observed_at=_observed_at(body, sub),
             likes=likes)
     except manual.NeedsConfirmation as exc:
         raise ApiError(409, "needs_confirmation",
@@ -71,7 +71,7 @@ def _video(body: dict) -> Submission:
     return sub
 
 
-def _observed_at(body: dict) -> datetime | None:
+def _observed_at(body: dict, sub: Submission) -> datetime | None:
     raw = body.get("observed_at")
     if raw is None:
         return None
@@ -85,4 +85,11 @@ def _observed_at(body: dict) -> datetime | None:
         when = when.replace(tzinfo=timezone.utc)  # a time without offset is taken as UTC
     if when > utcnow() + CLOCK_SKEW:
         raise ApiError(422, "invalid_observed_at", "observed_at is in the future.")
+    newest = sub.last_view_update
+    if newest is not None and newest.tzinfo is None:
+        newest = newest.replace(tzinfo=timezone.utc)  # SQLite keeps no offset
+    if newest is not None and when < newest - CLOCK_SKEW:
+        # An old sighting would roll a newer count back (the CSV import refuses it too).
+        raise ApiError(422, "stale_observation",
+                       f"observed_at is older than the newest count ({iso(newest)}).")
     return when.astimezone(timezone.utc)  # stored as UTC (SQLite keeps no offset)

@@ -16,7 +16,7 @@ ERROR_CODES = """Stable error codes (the message is English and may change):
 `admin_token_required` (403); `not_found` (404); `method_not_allowed` (405);
 `needs_confirmation`, `not_tracked` (409); `too_large`, `too_many_urls` (413);
 `invalid_json`, `invalid_request`, `invalid_views`, `invalid_likes`, `invalid_note`,
-`invalid_observed_at`, `invalid_url` (422); `rate_limited` (429, with Retry-After);
+`invalid_observed_at`, `stale_observation`, `invalid_url` (422); `rate_limited` (429, with Retry-After);
 `internal_error` (500); `refresh_failed` (502)."""
 
 SCHEMAS = {
