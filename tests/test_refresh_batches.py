@@ -296,3 +296,24 @@ def test_a_connected_creators_display_call_is_filled_with_their_videos_due_next(
     assert [len(c["json"]["filters"]["video_ids"]) for c in calls] == [17]
     with app.app_context():
         assert scheduling.lease_due(30) == []  # the others are not due yet
+
+
+def test_a_credit_booked_meanwhile_makes_the_batch_book_nothing(app, sandbox):
+    from webapp.earnings.recovery import CreditRace, credit_many
+    from webapp.tiktok.stats import VideoStats
+
+    creator_id, ids, vids = tracked_videos(app, sandbox, [100, 100])
+    with app.app_context():
+        videos = [db.session.get(Submission, i) for i in ids]  # as the batch read them
+        with db.engine.begin() as other:  # another worker credits the first one meanwhile
+            table = Submission.__table__
+            other.execute(table.update().where(table.c.id == ids[0])
+                          .values(credit_seq=table.c.credit_seq + 1))
+        snaps = [services.record_snapshot(v.id, VideoStats(video_id=vid, source="page",
+                                                           views=500, likes=50), commit=False)
+                 for v, vid in zip(videos, vids)]
+        with pytest.raises(CreditRace):
+            credit_many([(v.id, s.id) for v, s in zip(videos, snaps)])
+        db.session.rollback()
+        assert earnings.balance(creator_id) == RATE * 200  # nothing of the batch was booked
+        assert db.session.scalar(select(func.count(LedgerEntry.id))) == 2

@@ -9,7 +9,7 @@ credit_many applies the same rules and the same two guards to many videos in two
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, select, tuple_, update
+from sqlalchemy import bindparam, func, select, update
 
 from webapp.earnings.models import ACCRUAL, ADJUSTMENT, LedgerEntry
 from webapp.earnings.services import credit_snapshot
@@ -52,15 +52,20 @@ def credit_missing(now: datetime | None = None, grace_seconds: int | None = None
     return credited
 
 
+class CreditRace(RuntimeError):
+    """Another transaction credited one of the videos first: the batch must not stand as is
+    (the caller rolls back and credits its videos one at a time, with credit_snapshot)."""
+
+
 def credit_many(pairs: list[tuple[int, int]]) -> int:
     """Credit stored counts (submission id, snapshot id) in the caller's transaction, which
     commits them with the counts; returns how many videos took a step.
 
     Same rules as credit_snapshot: each video's earnings become exactly its snapshot's views x
-    its rate, never from an older, held or rounded count. One UPDATE claims every video's next
-    step at the credit_seq read (a video another transaction credited meanwhile is skipped:
-    its count stays uncredited and credit_missing takes it), one INSERT books the entries
-    under their unique keys snapshot:<id>."""
+    its rate, never from an older, held or rounded count. The same guards too: each video's
+    step is claimed by a conditional UPDATE at the credit_seq read (one statement, executed for
+    all of them at once), and each entry has its unique key snapshot:<id>. Raises CreditRace
+    when any claim fails, so that nothing of the batch is booked on a stale read."""
     steps = []
     for submission_id, snapshot_id in pairs:
         sub = db.session.get(Submission, submission_id)
@@ -73,19 +78,12 @@ def credit_many(pairs: list[tuple[int, int]]) -> int:
         steps.append((sub, snap))
     if not steps:
         return 0
-    claimed = set(db.session.scalars(
-        update(Submission)
-        .where(tuple_(Submission.id, Submission.credit_seq).in_(
-            [(sub.id, sub.credit_seq) for sub, _ in steps]))
-        .values(credit_seq=Submission.credit_seq + 1,
-                credited_views=case({sub.id: snap.views for sub, snap in steps},
-                                    value=Submission.id),
-                credited_snapshot_id=case({sub.id: snap.id for sub, snap in steps},
-                                          value=Submission.id))
-        .returning(Submission.id).execution_options(synchronize_session=False)))
+    claimed = db.session.execute(_CLAIM, [
+        {"b_id": sub.id, "b_seq": sub.credit_seq, "b_views": snap.views, "b_snap": snap.id}
+        for sub, snap in steps]).rowcount
+    if claimed != len(steps):
+        raise CreditRace(f"{len(steps) - claimed} of {len(steps)} videos were credited meanwhile")
     for sub, snap in steps:
-        if sub.id not in claimed:
-            continue
         amount = earnings(snap.views, sub.rate) - earnings(sub.credited_views, sub.rate)
         if amount != 0:
             db.session.add(LedgerEntry(
@@ -94,4 +92,12 @@ def credit_many(pairs: list[tuple[int, int]]) -> int:
                 idempotency_key=f"snapshot:{snap.id}", views_from=sub.credited_views,
                 views_to=snap.views, rate=sub.rate))
         db.session.expire(sub, ["credit_seq", "credited_views", "credited_snapshot_id"])
-    return len(claimed)
+    return len(steps)
+
+
+_SUBMISSIONS = Submission.__table__
+_CLAIM = (update(_SUBMISSIONS)
+          .where(_SUBMISSIONS.c.id == bindparam("b_id"),
+                 _SUBMISSIONS.c.credit_seq == bindparam("b_seq"))
+          .values(credit_seq=bindparam("b_seq") + 1, credited_views=bindparam("b_views"),
+                  credited_snapshot_id=bindparam("b_snap")))
