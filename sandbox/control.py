@@ -97,6 +97,22 @@ def add_video():
     return jsonify(_video_view(current().add_video(_body()).video_id)), 201
 
 
+@bp.post("/videos/batch")
+def add_videos():
+    """Many videos in one call ({"videos": [...]}, each as for POST /videos), for bulk loads:
+    which were created, and which ids exist already (the caller draws others)."""
+    items = _body().get("videos")
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ValueError("videos must be a list of JSON objects")
+    created, conflicts = [], []
+    for item in items:
+        try:
+            created.append(current().add_video(item).video_id)
+        except Conflict:
+            conflicts.append(item.get("video_id"))
+    return jsonify({"created": created, "conflicts": conflicts}), 201
+
+
 @bp.get("/videos/<video_id>")
 def get_video(video_id):
     """The stored record plus the current (grown) counters."""
