@@ -4,7 +4,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, format_timedelta, get_datetime_format
-from babel.numbers import format_decimal
+from functools import lru_cache
+
+from babel import Locale
+from babel.numbers import parse_pattern
 from flask import current_app, request, session
 from flask_babel import get_locale, gettext, refresh
 from flask_login import current_user
@@ -35,6 +38,20 @@ def init_app(app) -> None:
 
 def _locale() -> str:
     return str(get_locale() or "id")
+
+
+# Babel parses the locale and the number pattern again on every call (~0,1 ms): a page of 20
+# cards formats some 40 numbers, so both are parsed once per process instead.
+_parsed_locale = lru_cache(maxsize=None)(Locale.parse)
+_parsed_pattern = lru_cache(maxsize=None)(parse_pattern)
+
+
+def format_decimal(number, format: str | None = None, locale: str = "id",
+                   decimal_quantization: bool = True) -> str:
+    """babel.numbers.format_decimal, with the parsed locale and pattern cached."""
+    parsed = _parsed_locale(locale)
+    return _parsed_pattern(format or parsed.decimal_formats[None]).apply(
+        number, parsed, decimal_quantization=decimal_quantization)
 
 
 def rupiah(amount: Decimal | None, exact: bool = False) -> str:
