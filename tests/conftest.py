@@ -231,6 +231,11 @@ class Actions:
     def logout(self):
         self.client.post("/logout", headers={"X-CSRFToken": csrf_token(self.client)})
 
+    def english(self):
+        """Switch the interface to English as a person would (the default is Indonesian)."""
+        response = self.client.post("/lang/en", headers={"X-CSRFToken": csrf_token(self.client)})
+        assert response.status_code in (302, 303), response.status_code
+
     def hx_post(self, url, data=None):
         return self.client.post(url, data=data or {}, headers={
             "HX-Request": "true", "X-CSRFToken": csrf_token(self.client)})

@@ -116,6 +116,7 @@ def test_the_analytics_page_draws_both_charts_with_tables(app, act):
         factories.admin()
         creator = new_creator()
         act.login("admin@example.com")
+        act.english()  # the assertions read the English texts
         empty = act.client.get("/admin/analytics").get_data(as_text=True)
         assert 'role="img"' not in empty and "No tracked video gained views" in empty
         video = approved_submission(creator)

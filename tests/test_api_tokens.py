@@ -77,6 +77,7 @@ def test_admins_make_and_revoke_tokens_on_their_page(app, client, api):
         db.session.remove()
     act = Actions(app, client)
     act.login("admin@example.com")
+    act.english()  # the assertions read the English texts
     assert 'href="/admin/api-tokens"' in client.get("/admin/operations").get_data(as_text=True)
     page = client.get("/admin/api-tokens")
     assert page.status_code == 200 and _secret_on(page.get_data(as_text=True)) is None

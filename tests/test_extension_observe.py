@@ -92,7 +92,8 @@ BAD_LINKS = [
 ]
 
 
-def test_a_bad_link_is_explained_and_changes_nothing(app, client, video):
+def test_a_bad_link_is_explained_and_changes_nothing(app, client, video, act):
+    act.english()  # the assertions read the English texts
     for args, status, words in BAD_LINKS:
         values = {"video_id": video["vid"], **args}
         page = client.get("/admin/observe?" + urlencode(values))
@@ -105,7 +106,8 @@ def test_a_bad_link_is_explained_and_changes_nothing(app, client, video):
     assert _extension_snaps(app, video["sub_id"]) == []
 
 
-def test_a_lower_count_needs_the_box_and_a_reason(app, client, video):
+def test_a_lower_count_needs_the_box_and_a_reason(app, client, video, act):
+    act.english()  # the assertions read the English texts
     page = client.get(f"/admin/observe?video_id={video['vid']}&views=9000")
     assert "observe-decrease" in page.get_data(as_text=True)
     unticked = _post(client, video, 9_000, note="TikTok removed bot views")
@@ -121,7 +123,8 @@ def test_a_lower_count_needs_the_box_and_a_reason(app, client, video):
         (9_000, "ok", "TikTok removed bot views", video["admin_id"])]
 
 
-def test_a_big_jump_waits_for_a_second_admin(app, client, video):
+def test_a_big_jump_waits_for_a_second_admin(app, client, video, act):
+    act.english()  # the assertions read the English texts
     page = client.get(f"/admin/observe?video_id={video['vid']}&views=40000")
     assert "observe-four-eyes" in page.get_data(as_text=True)
     saved = _post(client, video, 40_000)

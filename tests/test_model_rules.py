@@ -65,7 +65,10 @@ def test_the_queue_row_offers_exactly_what_the_submission_allows(app, ctx, statu
     assert (f"/admin/submissions/{sub.id}/approve\"" in row) == sub.can_approve
     assert (f"/admin/submissions/{sub.id}/reject\"" in row) == sub.can_reject
     assert (f"/admin/submissions/{sub.id}/recheck\"" in row) == sub.can_recheck
-    assert ('name="ids"' in row) == sub.can_bulk_approve
+    # Any rejectable row can be ticked (bulk reject); only proven, verified ones join a bulk
+    # approve, which the row says in data-approvable.
+    assert ('name="ids"' in row) == sub.can_reject
+    assert ('data-approvable="1"' in row) == sub.can_bulk_approve
 
 
 def _payout_in(status: str):
