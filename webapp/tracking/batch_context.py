@@ -1,9 +1,9 @@
-"""What storing a batch of counts needs to know about its videos, read in three queries.
+"""What storing a batch of counts needs to know about its videos, read in a few queries.
 
-record_snapshot asks, per video, for the latest manual entry (the count-mismatch rule), the
-trusted counts of the spike rule's window, and which flags are open or were cleared. A refresh
-batch asks once for all its videos (in the transaction that then writes them), instead of a
-few queries per video.
+record_snapshot asks, per video, for the video and its creator, the latest manual entry (the
+count-mismatch rule), the trusted counts of the spike rule's window, and which flags are open
+or were cleared. A refresh batch asks once for all its videos (in the transaction that then
+writes them), instead of a few queries per video.
 """
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
+from webapp.submissions.models import Submission
 from webapp.timeutil import aware
 from webapp.tracking.models import CLEARED, OPEN, OK, Flag, ViewSnapshot
 from webapp.tracking.rules import Point
@@ -27,12 +29,18 @@ class BatchContext:
     manual: dict[int, ViewSnapshot] = field(default_factory=dict)
     points: dict[int, list[Point]] = field(default_factory=dict)
     flags: dict[int, list[tuple[str, str, datetime]]] = field(default_factory=dict)
+    # The videos and their creators, in the session for db.session.get; held here because the
+    # session only holds unchanged objects weakly.
+    videos: list[Submission] = field(default_factory=list)
 
     @classmethod
     def load(cls, submission_ids: list[int], now: datetime) -> BatchContext:
         known = cls()
         if not submission_ids:
             return known
+        known.videos = list(db.session.scalars(
+            select(Submission).where(Submission.id.in_(submission_ids))
+            .options(selectinload(Submission.creator))))
         for snap in db.session.scalars(
                 select(ViewSnapshot).where(ViewSnapshot.submission_id.in_(submission_ids),
                                            ViewSnapshot.state == OK,

@@ -31,15 +31,10 @@ log = logging.getLogger(__name__)
 Result = VideoStats | TikTokError
 
 
-def fetch_counts(items: Iterable[tuple[int, str, int]], sources: Sources | None = None,
-                 concurrency: int = 1) -> dict[int, Result]:
-    """items: (submission id, video id, creator id) -> {submission id: stats or the error}."""
-    return dict(iter_counts(items, sources, concurrency))
-
-
 def iter_counts(items: Iterable[tuple[int, str, int]], sources: Sources | None = None,
                 concurrency: int = 1) -> Iterator[tuple[int, Result]]:
-    """(submission id, stats or error) for each item, in the order the answers arrive."""
+    """items: (submission id, video id, creator id) -> (submission id, stats or the error) for
+    each, in the order the answers arrive."""
     run = _Run(sources or Sources())
     by_creator: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for submission_id, video_id, creator_id in items:

@@ -23,7 +23,6 @@ import time
 import redis
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db, jobqueue
 from webapp.outages import INFRA_ERRORS
@@ -77,7 +76,6 @@ def _store(group: list, outcomes: dict[int, str], counted: set[str]) -> None:
     group.sort(key=lambda item: item[0])  # one lock order for every writer: no deadlocks
     ids = [submission_id for submission_id, _ in group]
     try:
-        videos = _load(Submission, ids, selectinload(Submission.creator))  # held: see _load
         known = BatchContext.load(ids, utcnow())
         stored = {sub_id: _apply(sub_id, result, commit=False, known=known)
                   for sub_id, result in group}
@@ -113,12 +111,6 @@ def _one_by_one(group: list):
         if snap is not None:
             _credit(sub_id, snap.id)
         yield sub_id, (outcome, snap)
-
-
-def _load(model, ids: list[int], *options) -> list:
-    """One query puts these rows in the session, so each video's code finds them there; the
-    session only holds on to unchanged objects weakly, so the caller keeps the list."""
-    return list(db.session.scalars(select(model).where(model.id.in_(ids)).options(*options)))
 
 
 def _credit(submission_id: int, snapshot_id: int) -> None:

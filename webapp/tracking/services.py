@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.submissions.models import APPROVED, Submission
+from webapp.submissions.models import Submission
 from webapp.tiktok.stats import VideoStats
 from webapp.timeutil import aware, utcnow
 from webapp.tracking import cadence, flags, rules, signals
