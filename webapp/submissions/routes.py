@@ -47,8 +47,8 @@ def _live_context(creator_id: int, page_number: int = 1, etag: str | None = None
     # The region carries its ETag (taken before the data, so a change meanwhile shows on the
     # next poll): live.js sends it and leaves the region alone on a 304.
     etag = etag or live_etag(creator_id, locale=str(get_locale()), page=page_number)
-    page = services.for_creator(creator_id, page=page_number)
     totals = services.creator_totals(creator_id)
+    page = services.for_creator(creator_id, page=page_number, total=totals.videos)
     config = current_app.config
     return dict(
         page=page, submissions=page.items, cards=cards_for(creator_id, page.items),

@@ -274,11 +274,18 @@ def auto_approve_due(now: datetime | None = None) -> list[int]:
 CARDS_PER_PAGE = 20
 
 
-def for_creator(creator_id: int, page: int = 1, per_page: int = CARDS_PER_PAGE) -> Pagination:
-    """One page of the creator's videos, newest first (ids never change, so pages are stable)."""
+def for_creator(creator_id: int, page: int = 1, per_page: int = CARDS_PER_PAGE,
+                total: int | None = None) -> Pagination:
+    """One page of the creator's videos, newest first (ids never change, so pages are stable).
+    `total`: their number when the caller has it (creator_totals), which saves counting them
+    all again (5 ms at 5.000 videos)."""
     query = (select(Submission).where(Submission.creator_id == creator_id)
              .order_by(Submission.id.desc()))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    found = db.paginate(query, page=page, per_page=per_page, error_out=False,
+                        count=total is None)
+    if total is not None:
+        found.total = total
+    return found
 
 
 @dataclass(frozen=True)
