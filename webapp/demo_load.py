@@ -5,10 +5,10 @@ What goes through what (the sandbox must be running, as for `demo seed`):
 - creators: `auth.services.create_user` (the password hashed as for any account), then the
   bio-code proof `demo seed` gives sari: ViewPay issues the code, the command puts it in the
   sandbox bio (control API), `auth.bio.check_bio` reads the profile page over HTTP;
-- videos: created in the sandbox (control API), then `submissions.services.submit`, `verify`
+- videos: created in the sandbox (control API, a chunk's in one batch call), then `submissions.services.submit`, `verify`
   (the page fetched over HTTP, ownership, the first snapshot stored by tracking) and `approve`
   (rate lock, audit, the first credit by earnings): the calls the worker and an admin's click
-  make. Verification runs here, in threads, not on the RQ worker: the verify job `submit` queued
+  make. Verification runs here, in the load processes, not on the RQ worker: the verify job `submit` queued
   for each video is deleted once the video is verified (a worker would fork to find nothing to
   do); the queue's list skips deleted jobs.
 Every call counts against TikTok budgets (TIKTOK_PAGE_RATE: 60 page fetches a minute by default,
