@@ -227,7 +227,8 @@ def test_batches_hold_whole_display_groups_and_page_videos_apart():
     leased = [(i, 1) for i in range(1, 46)] + [(i, 2) for i in range(100, 107)]
     batches = scheduling.pack(leased, connected, size=50)
     assert [len(b) for b in batches] == [45, 7]  # creator 1: 20 + 20 + 5 in one; page apart
-    assert [len(b) for b in scheduling.pack(leased, connected, size=30)] == [20, 25, 7]
+    assert [len(b) for b in scheduling.pack(leased, connected, size=30)] == [40, 5, 7]
+    assert [len(b) for b in scheduling.pack(leased, connected, size=5)] == [20, 20, 5, 5, 2]
     assert scheduling.job_id_for([7]) == "refresh-7"
     assert scheduling.job_id_for([7, 9]) != scheduling.job_id_for([7, 8])
 

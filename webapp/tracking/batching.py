@@ -8,10 +8,12 @@ from webapp.tiktok.display import MAX_QUERY_IDS
 
 
 def pack(leased: list[tuple[int, int]], connected: set[int], size: int) -> list[list[int]]:
-    """Batches of at most `size` videos (at least one Display call's 20). Connected creators'
-    videos come in whole groups of 20 of one creator, so each Display call is as full as it
-    can be; page videos fill batches of their own (each source has its own budget)."""
+    """Batches of `size` videos. Connected creators' videos come in whole groups of 20 of one
+    creator, so each Display call is as full as it can be, and their batches hold as many
+    whole calls as `size` rounded up allows (50: three calls). Page videos fill batches of
+    their own (each source has its own budget)."""
     size = max(size, 1)
+    calls = -(-size // MAX_QUERY_IDS) * MAX_QUERY_IDS
     groups: list[list[int]] = []
     by_creator: dict[int, list[int]] = {}
     page: list[int] = []
@@ -25,7 +27,7 @@ def pack(leased: list[tuple[int, int]], connected: set[int], size: int) -> list[
     batches: list[list[int]] = []
     current: list[int] = []
     for group in groups:
-        if current and len(current) + len(group) > max(size, MAX_QUERY_IDS):
+        if current and len(current) + len(group) > calls:
             batches.append(current)
             current = []
         current = current + group
