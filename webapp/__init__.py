@@ -125,11 +125,13 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from webapp.auth.cli import users_cli
     from webapp.demo import demo_cli
+    from webapp.demo_load import load as demo_load  # `flask demo load` (it uses demo's accounts)
     from webapp.earnings.cli import ledger_cli
     from webapp.tiktok_cli import tiktok_cli
     from webapp.jobs_cli import jobs_cli
     from webapp.api.cli import api_cli
 
+    demo_cli.add_command(demo_load)
     for group in (users_cli, demo_cli, jobs_cli, ledger_cli, tiktok_cli, api_cli):
         app.cli.add_command(group)
     from webapp.tracking.cli import views_cli  # bulk view counts (CSV import)

@@ -104,8 +104,3 @@ def seed():
             click.echo(f"  @{handle} {video_id}: {_seed_video(creator, admin, video_id, action)}")
     click.echo(f"logins made: {', '.join(made) if made else 'none (already seeded)'}")
     click.echo(f"password for every demo login: {PASSWORD}")
-
-
-from webapp.demo_load import load  # noqa: E402  (`flask demo load`: lives beside its helpers)
-
-demo_cli.add_command(load)
