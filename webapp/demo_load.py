@@ -17,6 +17,7 @@ one per video and one per creator): raise it for a big load (the benches do, by 
 import multiprocessing
 import os
 import secrets
+import signal
 import time
 
 import click
@@ -123,6 +124,9 @@ _proc: dict = {}
 
 
 def _start_process(app) -> None:
+    # A fork inherits the parent's signal handlers (a test run or a worker may have replaced
+    # SIGTERM's): the pool must be able to stop its processes.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _proc.update(app=app, sandbox=Sandbox(app.config["TIKTOK_WEB_BASE"]))
     with app.app_context():
         db.engine.dispose(close=False)  # the parent's pooled connections are not this process's
@@ -221,6 +225,8 @@ def load(videos: int, creators: int | None, processes: int | None, pending: int)
                  for (creator, count), left in zip(chunks, leave)]
         for statuses in pool.imap_unordered(_videos, tasks):
             progress.add(statuses)
+        pool.close()  # every task is done: let the processes end on their own, then reap them
+        pool.join()
     others = {s: c for s, c in progress.statuses.items() if s not in (APPROVED, PENDING_REVIEW)}
     click.echo(f"done in {time.monotonic() - started:.0f} s: "
                f"{grouped(progress.statuses.get(APPROVED, 0))} approved and tracked, "
