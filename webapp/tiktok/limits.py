@@ -30,9 +30,9 @@ BLOCK_SECONDS = 1.0  # how long reserved tokens stay usable in this process (at 
 MAX_BLOCK = 50
 
 # KEYS: the window's blocks (member "<ms>:<nonce>:<tokens>", scored by when they count as
-# spent), the sum of their tokens. ARGV: limit, window ms, tokens wanted, nonce, ms a block of
-# more than one token is counted later. -> {tokens granted, ms to wait when none, tokens used,
-# the score the block was stored under}. Tokens wanted 0: only report.
+# spent), the sum of their tokens. ARGV: limit, window ms, tokens wanted, nonce, ms later than
+# now the block counts as spent. -> {tokens granted, ms to wait when none, tokens used, the
+# score the block was stored under}. Tokens wanted 0: only report.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -60,8 +60,7 @@ if room <= 0 then
   return {0, math.max(1, tonumber(oldest[2]) + window - now), used, 0}
 end
 local grant = math.min(want, room)
-local score = now
-if grant > 1 then score = now + tonumber(ARGV[5]) end
+local score = now + tonumber(ARGV[5])
 redis.call('ZADD', KEYS[1], score, score .. ':' .. ARGV[4] .. ':' .. grant)
 redis.call('INCRBY', KEYS[2], grant)
 redis.call('PEXPIRE', KEYS[1], window + tonumber(ARGV[5]))
@@ -144,10 +143,14 @@ class RateLimiter:
         want = min(max(1, block.expected), max(1, limit.calls // 50), MAX_BLOCK)
         window_ms = int(limit.window_seconds * 1000)
         life = min(BLOCK_SECONDS, limit.window_seconds / 50)
+        # A block may be used until the end of its life, and its calls reach TikTok later
+        # still: it counts as spent that much later. A caller taking one token at a time
+        # uses it at once (the window is then exactly TikTok's).
+        later_ms = int(2 * life * 1000) if block.expected else 0
         started = time.monotonic()
         granted, wait_ms, _, score = self._reserve(
             keys=self._keys(source),
-            args=[limit.calls, window_ms, want, secrets.token_hex(4), int(2 * life * 1000)])
+            args=[limit.calls, window_ms, want, secrets.token_hex(4), later_ms])
         if not int(granted):
             return int(wait_ms) / 1000.0
         block.tokens, block.score = int(granted), int(score)
