@@ -6,7 +6,7 @@ write ceiling of the same database measured in the same run.
 
 Careful: it wipes the database (DROP SCHEMA public) and flushes the Redis database it is given
 (without DATABASE_URL: a temp SQLite file and the embedded Redis). Starts the TikTok sandbox
-and WORKERS (2) `python -m jobs.worker` processes, loads N (4000) approved videos of proven
+and WORKERS (2) `python -m jobs.worker` processes, loads N (2000) approved videos of proven
 creators with `flask demo load` (real services, the sandbox over HTTP), then prints:
   (a) the raw write ceiling: a plain SQLAlchemy Core loop doing a refresh's three writes
       (snapshot, ledger entry, conditional submission update), 20 videos per transaction, on
@@ -16,8 +16,8 @@ creators with `flask demo load` (real services, the sandbox over HTTP), then pri
       and each as a share of (a) (the target is 0,13);
   (c) TikTok's documented Display API limit (600 calls per 60 s sliding window) and 150 ms per
       answer in the sandbox, the same budget in ViewPay, a scheduler tick every second and a
-      cadence that asks for twice what the limit allows: Display calls TikTok received over
-      two whole windows, against the limit (target: 90 %), and 429s (target: none).
+      cadence that asks for twice what the limit allows: Display calls TikTok answered over
+      two whole windows after one of warm-up, against the limit (target: 90 %), and 429s.
 Budgets and cadence are set through the environment, as an operator would. Asserts nothing.
 """
 import os
@@ -253,11 +253,15 @@ def connect_all(bench: Bench) -> None:
 
 
 def limited_rate(bench: Bench) -> tuple[int, int, int, int]:
-    """(c): Display calls TikTok received over MEASURE_WINDOWS whole windows from the first,
-    429s, and the videos refreshed meanwhile."""
+    """(c): Display calls TikTok answered over MEASURE_WINDOWS whole windows after one window
+    of warm-up (a sliding window spent in a burst at the start refills in bursts for a while:
+    the sustained rate is what counts), the 429s, the videos refreshed meanwhile."""
+    from datetime import datetime, timezone
+
     from webapp.extensions import db
     from webapp.submissions.models import Submission
     from webapp.timeutil import utcnow
+    from webapp.tracking.models import ViewSnapshot
     from webapp.tracking.scheduling import enqueue_due_refreshes
 
     cadence = max(5, bench.n // (2 * LIMIT_CALLS * 20 // LIMIT_WINDOW))  # twice the limit
@@ -272,24 +276,28 @@ def limited_rate(bench: Bench) -> tuple[int, int, int, int]:
     with app.app_context():
         db.session.execute(db.update(Submission).values(next_refresh_at=utcnow()))
         db.session.commit()
-    bench.http.post(bench.sandbox_url + "/_sandbox/requests/clear").raise_for_status()
     bench.start_workers(**env)
     measure = MEASURE_WINDOWS * LIMIT_WINDOW
-    deadline = time.monotonic() + measure + 10
+    warm_until = time.monotonic() + LIMIT_WINDOW
+    deadline = warm_until + measure + 5
+    started = None
     with app.app_context():
-        since = utcnow()
         while time.monotonic() < deadline:  # the scheduler: a tick a second
+            if started is None and time.monotonic() >= warm_until:
+                bench.http.post(bench.sandbox_url + "/_sandbox/requests/clear")
+                started = time.time()
             enqueue_due_refreshes()
             time.sleep(1)
-        refreshed = db.session.scalar(db.select(db.func.count()).select_from(
-            db.text("view_snapshots")).where(db.text("source = 'display' AND created_at >= :t"))
-            .params(t=since))
+        since, until = (datetime.fromtimestamp(t, timezone.utc)
+                        for t in (started, started + measure))
+        refreshed = db.session.scalar(db.select(db.func.count(ViewSnapshot.id)).where(
+            ViewSnapshot.source == "display", ViewSnapshot.created_at >= since,
+            ViewSnapshot.created_at < until))
     bench.stop_workers()
-    calls = bench.http.get(bench.sandbox_url + "/_sandbox/requests",
-                           params={"path": "/v2/video/query/"}).json()["requests"]
-    first = min(c["time"] for c in calls)
-    inside = [c for c in calls if c["time"] < first + measure]
-    answered = sum(1 for c in inside if c["status"] == 200)
+    calls = [c for c in bench.http.get(bench.sandbox_url + "/_sandbox/requests",
+                                       params={"path": "/v2/video/query/"}).json()["requests"]
+             if started <= c["time"] < started + measure]
+    answered = sum(1 for c in calls if c["status"] == 200)
     return answered, sum(1 for c in calls if c["status"] == 429), refreshed, cadence
 
 
@@ -316,10 +324,11 @@ def main(n: int) -> None:
     print(f"    pipeline, unlimited sandbox, Display API (20 per call): {display:8.0f} videos/s"
           f"  = {display / raw:.3f} of (a)   (target >= 0.13)")
     print(f"(c) Display API limited to {LIMIT_CALLS}/{LIMIT_WINDOW}s, {LATENCY_MS} ms per answer, "
-          f"cadence {cadence} s: {answered} calls answered in {MEASURE_WINDOWS} windows of "
+          f"cadence {cadence} s: {answered} calls answered in {MEASURE_WINDOWS} windows (after "
+          f"one of warm-up) of "
           f"{limit} allowed = {answered / limit:.1%} (target >= 90 %); {throttled} answered 429; "
-          f"{refreshed / (MEASURE_WINDOWS * LIMIT_WINDOW + 10):.0f} videos/s refreshed")
+          f"{refreshed / (MEASURE_WINDOWS * LIMIT_WINDOW):.0f} videos/s refreshed")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 4000)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000)
