@@ -318,3 +318,26 @@ def test_a_credit_booked_meanwhile_makes_the_batch_book_nothing(app, sandbox):
         db.session.rollback()
         assert earnings.balance(creator_id) == RATE * 200  # nothing of the batch was booked
         assert db.session.scalar(select(func.count(LedgerEntry.id))) == 2
+
+
+def test_videos_our_display_budget_turned_away_wait_only_until_it_has_room(app, sandbox):
+    from tests.test_oauth import connect_creator
+
+    _, ids, _ = tracked_videos(app, sandbox, [10, 10])
+    app.config.update(TIKTOK_DISPLAY_RATE=1, TIKTOK_PAGE_RATE=0, TIKTOK_RATE_MAX_WAIT_SECONDS=0)
+    with app.app_context():
+        connect_creator(app, sandbox, db.session.get(Submission, ids[0]).creator_id,
+                        "sari.dance")
+        redis = jobqueue.connection
+        # The Display budget's one call was spent 50 s ago: room again in about 10 s. The page
+        # is off (its "wait" is a whole window, 60 s).
+        seconds, micros = redis.time()
+        spent = int(seconds) * 1000 + int(micros) // 1000 - 50_000
+        redis.zadd("viewpay:tiktok:window:display", {f"{spent}:test:1": spent})
+        redis.set("viewpay:tiktok:window-used:display", 1)
+        assert refresh_many(ids) == {ids[0]: "throttled", ids[1]: "throttled"}
+        for sub_id in ids:
+            sub = db.session.get(Submission, sub_id)
+            wait = aware(sub.next_refresh_at) - utcnow()
+            assert timedelta(seconds=8) < wait < timedelta(seconds=14), wait
+            assert sub.refresh_failures == 0  # our own pause is no failure of the video

@@ -114,16 +114,18 @@ class _Run:
     def display(self, creator_id: int, token: str, chunk: dict[str, int]):
         return self.sources.display.fetch_many(token, list(chunk))
 
-    def page(self, video: tuple[int, str]) -> Result:
-        """In a pool thread: one page fetch; any answer is a value, only our outages raise."""
+    def page(self, video: tuple) -> Result:
+        """In a pool thread: one page fetch; any answer is a value, only our outages raise.
+
+        video: (submission id, video id[, the Display API's own wait that sent it here])."""
         if self.throttled is not None:  # the page budget is spent: do not wait once per video
-            return self.throttled
+            return _sooner(self.throttled, *video[2:])
         try:
             return self.sources.page.fetch(video[1])
         except Throttled as exc:
             with self.lock:
                 self.throttled = self.throttled or exc
-            return exc
+            return _sooner(exc, *video[2:])
         except TikTokError as exc:
             return exc
         except INFRA_ERRORS:
@@ -143,6 +145,10 @@ class _Run:
             if fresh is not None and fresh != token:
                 return [], (creator_id, fresh, chunk), []
             log.info("Display API refused creator %s's token, using the page", creator_id)
+        except Throttled as exc:
+            # Our own budget or pause: the page may have room; if not, the video waits only
+            # until the Display API has room again (the sooner of the two).
+            return [], None, [(sub_id, video_id, exc) for video_id, sub_id in chunk.items()]
         except TikTokError as exc:
             # Down, throttling us or unreadable: these videos use the page this run.
             log.info("Display API failed for creator %s, using the page: %s", creator_id, exc)
@@ -165,3 +171,10 @@ class _Run:
                 self.tokens[creator_id] = None
         fresh = self.tokens.get(creator_id)
         return None if fresh == used else fresh
+
+
+def _sooner(page_wait: Throttled, display_wait: Throttled | None = None) -> Throttled:
+    """Of two of our own "wait"s for one video, the one that ends first."""
+    if display_wait is None:
+        return page_wait
+    return min(page_wait, display_wait, key=lambda exc: exc.retry_after or 0)
