@@ -60,3 +60,46 @@ def test_cards_show_cover_and_caption_and_live_views(app, sandbox, live_server, 
     page.goto(live_server + f"/submissions/{sub_id}")  # the video's own page fits too
     expect(page.locator("svg.chart")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_relative_times_keep_up_in_the_browser_without_a_new_render(app, sandbox, live_server,
+                                                                  browser_page):
+    """ "diperbarui 10 menit yang lalu · berikutnya dalam sekitar 50 menit" words itself from
+    the card's timestamps as time passes (static/reltime.js): the fragment's ETag does not
+    change with the minute, so the polls get only 304s and nothing is swapped."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from webapp.earnings.models import LedgerEntry
+    from webapp.extensions import db
+    from webapp.submissions.models import Submission
+    from webapp.timeutil import utcnow
+
+    with app.app_context():
+        video = factories.approved_video(sandbox, views=0)  # no money: a quiet ledger
+        assert db.session.scalar(select(func.count(LedgerEntry.id))) == 0
+        now = utcnow()
+        db.session.execute(update(Submission).where(Submission.id == video["sub_id"]).values(
+            last_view_update=now - timedelta(minutes=10), updated_at=now - timedelta(minutes=10),
+            next_refresh_at=now + timedelta(minutes=50)))
+        db.session.commit()
+
+    page = browser_page
+    page.clock.install()
+    login(page, live_server, "sari@example.com", lands_on="/dashboard")
+    assert page.get_attribute("html", "lang") == "id"
+    page.evaluate("window.__swaps = 0; document.addEventListener('htmx:afterSwap', "
+                  "() => window.__swaps++)")
+    fresh = page.locator(f"#sub-{video['sub_id']} .vc-fresh")
+    expect(fresh).to_have_text("diperbarui 10 menit yang lalu · berikutnya dalam sekitar 50 menit")
+
+    polled = []
+    page.on("response", lambda r: polled.append(r.status) if "/dashboard/live" in r.url else None)
+    page.clock.fast_forward("20:00")
+    expect(fresh).to_have_text("diperbarui 30 menit yang lalu · berikutnya dalam sekitar 30 menit")
+    page.clock.fast_forward("30:00")
+    expect(fresh).to_have_text("diperbarui 1 jam yang lalu · segera diperbarui lagi")
+    page.wait_for_timeout(300)
+    assert polled and set(polled) == {304}, polled  # it asked, and nothing had changed
+    assert page.evaluate("window.__swaps") == 0

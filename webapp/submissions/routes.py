@@ -8,11 +8,12 @@ from webapp.auth import connections
 from webapp.extensions import limiter
 from webapp.htmx import is_htmx
 from webapp.submissions import bp, growth, services, thumbnails
-from webapp.submissions.cards import cards_for
+from webapp.submissions.cards import card_words, cards_for
 from webapp.submissions.errors import SubmissionError
 from webapp.submissions.forms import SubmitVideoForm
 from webapp.submissions.live_etag import live_etag
 from webapp.submissions.messages import error_message
+from webapp.timeutil import utcnow
 
 
 @bp.app_template_global()
@@ -49,10 +50,10 @@ def _live_context(creator_id: int, page_number: int = 1, etag: str | None = None
     etag = etag or live_etag(creator_id, locale=str(get_locale()), page=page_number)
     totals = services.creator_totals(creator_id)
     page = services.for_creator(creator_id, page=page_number, total=totals.videos)
-    config = current_app.config
+    config, now = current_app.config, utcnow()
     return dict(
-        page=page, submissions=page.items, cards=cards_for(creator_id, page.items),
-        totals=totals, creator_id=creator_id, etag=etag,
+        page=page, submissions=page.items, cards=cards_for(creator_id, page.items, now),
+        words=card_words(), totals=totals, creator_id=creator_id, etag=etag, now=now,
         poll_seconds=config["CHECKING_POLL_SECONDS"] if totals.checking else config["POLL_SECONDS"],
     )
 
@@ -119,8 +120,9 @@ def detail(submission_id: int):
     sub = services.get_for_creator(current_user.id, submission_id)
     if sub is None:
         abort(404)
-    return render_template("submissions/detail.html", sub=sub,
-                           card=cards_for(current_user.id, [sub])[0])
+    now = utcnow()
+    return render_template("submissions/detail.html", sub=sub, now=now,
+                           card=cards_for(current_user.id, [sub], now)[0])
 
 
 @bp.get("/videos/<int:submission_id>/thumbnail")

@@ -11,12 +11,23 @@ After the sender committed:
 Questions (receivers answer; the answers are combined):
 - may_auto_approve(submission_id) -> bool: tracking says no while a flag is open.
 - dashboard_parts(creator_id) -> str: earnings adds its part of the dashboard's ETag.
+- earned(creator_id, submission_ids=) -> {submission_id: Decimal}: earnings says what each of
+  those videos earned in all (videos with nothing booked left out), in one query.
+- live_parts() -> [LivePart, ...]: each area's part of the live fragment's ETag as scalar
+  subqueries over bindparam("creator_id"), asked once per process: live_etag sends them all in
+  one statement (webapp.submissions.live_etag).
 - view_history(creator_id, submission_ids=, since=) -> {submission_id: [(when, views), ...]}:
   tracking gives the counts of those videos since `since` (None: all), oldest first, in one
   query for the whole list.
 - open_holds(creator_id, submission_ids=) -> {submission_id: {flag kind, ...}}: tracking names
   the open flags holding each video's money.
 """
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
 from blinker import Namespace
 
 _signals = Namespace()
@@ -29,6 +40,16 @@ may_auto_approve = _signals.signal("may-auto-approve")
 dashboard_parts = _signals.signal("dashboard-parts")
 view_history = _signals.signal("view-history")
 open_holds = _signals.signal("open-holds")
+live_parts = _signals.signal("live-parts")
+earned = _signals.signal("earned")
+
+
+@dataclass(frozen=True)
+class LivePart:
+    """One value of the live fragment's ETag: it changes whenever that part of the page does."""
+    value: Any  # a scalar SQL expression over bindparam("creator_id") (and its own params)
+    changed_at: bool = False  # the time of the latest change (see live_etag's settling)
+    params: Callable[[datetime], dict] | None = None  # its bind values at `now`
 
 
 def answers(signal, sender, **kwargs) -> list:
