@@ -12,8 +12,10 @@ creators with `flask demo load` (real services, the sandbox over HTTP), then pri
       (snapshot, ledger entry, conditional submission update), 20 videos per transaction, on
       copies of the three tables (same columns and indexes);
   (b) the pipeline's own ceiling, the sandbox without latency or limits: every video due, the
-      scan, the workers; page fetches, then the same with every creator on the Display API;
-      and each as a share of (a) (the target is 0,13);
+      scan, the workers; page fetches (twice: the first refresh after the load tells nearly
+      every video its views milestone, an in-app notification and a mail each, which happens
+      once in a video's life; the second is the steady state), then the same with every
+      creator on the Display API; and each as a share of (a) (the target is 0,13);
   (c) TikTok's documented Display API limit (600 calls per 60 s sliding window) and 150 ms per
       answer in the sandbox, the same budget in ViewPay, a scheduler tick every second and a
       cadence that asks for twice what the limit allows: Display calls TikTok answered over
@@ -125,7 +127,8 @@ def prepare(bench: Bench) -> None:
     with app.app_context():
         from webapp.submissions.models import Submission
 
-        jobqueue.queue.compact()  # the ids of the verify jobs `demo load` deleted
+        if jobqueue.connection.exists(jobqueue.queue.key):
+            jobqueue.queue.compact()  # the ids of verify jobs `demo load` deleted, if any
         videos = db.session.scalars(db.select(Submission.video_id)).all()
     for video_id in videos:  # every refresh finds more views, so every one credits money
         bench.http.patch(f"{bench.sandbox_url}/_sandbox/videos/{video_id}",
@@ -307,6 +310,7 @@ def main(n: int) -> None:
     try:
         prepare(bench)
         raw = raw_ceiling(bench)
+        page_first = pipeline_ceiling(bench)
         page = pipeline_ceiling(bench)
         connect_all(bench)
         display = pipeline_ceiling(bench)
@@ -319,8 +323,10 @@ def main(n: int) -> None:
           f", videos: {n}, workers: {WORKERS}, cpus: {os.cpu_count()}, load average at the "
           f"start {load[0]:.1f}, at the end {os.getloadavg()[0]:.1f}")
     print(f"(a) raw write ceiling (Core loop, 3 writes, 20/transaction): {raw:8.0f} videos/s")
-    print(f"(b) pipeline, unlimited sandbox, page fetches:            {page:8.0f} videos/s"
-          f"  = {page / raw:.3f} of (a)")
+    print(f"(b) pipeline, unlimited sandbox, page fetches, first refresh after the load "
+          f"(milestone notifications): {page_first:.0f} videos/s = {page_first / raw:.3f} of (a)")
+    print(f"    pipeline, unlimited sandbox, page fetches:            {page:8.0f} videos/s"
+          f"  = {page / raw:.3f} of (a)   (target >= 0.13)")
     print(f"    pipeline, unlimited sandbox, Display API (20 per call): {display:8.0f} videos/s"
           f"  = {display / raw:.3f} of (a)   (target >= 0.13)")
     print(f"(c) Display API limited to {LIMIT_CALLS}/{LIMIT_WINDOW}s, {LATENCY_MS} ms per answer, "

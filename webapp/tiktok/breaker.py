@@ -19,57 +19,74 @@ from webapp.tiktok.limits import PREFIX
 
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 
-# -> {allowed (1/0), seconds to wait (string, Lua numbers lose precision as integers)}
-_ALLOW = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
-local state = redis.call('HGET', KEYS[1], 'state')
-if state == 'open' then
-  local reopen = tonumber(redis.call('HGET', KEYS[1], 'until'))
-  if now < reopen then return {0, tostring(reopen - now)} end
-  state = 'half_open'
-  redis.call('HSET', KEYS[1], 'state', state, 'probe_until', 0)
+# Lua functions, shared by the scripts below and by the guard's one-round-trip admission
+# (webapp.tiktok.guard). `now` is Redis's TIME in seconds.
+# breaker_allow -> {allowed (1/0), seconds to wait (string: Lua numbers lose precision as
+# integers), 1 when the call is the half-open probe}
+ALLOW_LUA = """
+local function breaker_allow(key, now, probe_seconds)
+  local state = redis.call('HGET', key, 'state')
+  if state == 'open' then
+    local reopen = tonumber(redis.call('HGET', key, 'until'))
+    if now < reopen then return {0, tostring(reopen - now), 0} end
+    state = 'half_open'
+    redis.call('HSET', key, 'state', state, 'probe_until', 0)
+  end
+  if state == 'half_open' then
+    local probing = tonumber(redis.call('HGET', key, 'probe_until') or '0')
+    if now < probing then return {0, tostring(probing - now), 0} end
+    redis.call('HSET', key, 'probe_until', now + probe_seconds)
+    return {1, '0', 1}
+  end
+  return {1, '0', 0}
 end
-if state == 'half_open' then
-  local probing = tonumber(redis.call('HGET', KEYS[1], 'probe_until') or '0')
-  if now < probing then return {0, tostring(probing - now)} end
-  redis.call('HSET', KEYS[1], 'probe_until', now + tonumber(ARGV[1]))
-end
-return {1, '0'}
 """
 
-# ARGV: ok (1/0), window, min_calls, min_success, cooldown, nonce  -> the state after
-_RECORD = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
-local ok = ARGV[1] == '1'
-local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
-local function open()
-  -- the outcomes stay (admins see what opened it); closing after a good probe clears them
-  redis.call('HSET', KEYS[1], 'state', 'open', 'until', now + tonumber(ARGV[5]), 'since', now)
-  return 'open'
-end
-if state == 'half_open' then
-  if ok then
-    redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+# breaker_record: `oks` successes then `fails` failures, counted together (a process may
+# record its successes in bulk; a failure is recorded at once, with the successes before it)
+# -> the state after. A failure in half-open (the probe's, or a straggler's) opens it again.
+RECORD_LUA = """
+local function breaker_record(keys, now, oks, fails, window, min_calls, min_success, cooldown,
+                              nonce)
+  local state = redis.call('HGET', keys[1], 'state') or 'closed'
+  local function open()
+    -- the outcomes stay (admins see what opened it); closing after a good probe clears them
+    redis.call('HSET', keys[1], 'state', 'open', 'until', now + cooldown, 'since', now)
+    return 'open'
+  end
+  if oks + fails == 0 then return state end
+  if state == 'half_open' then
+    if fails > 0 then return open() end
+    redis.call('DEL', keys[1], keys[2], keys[3])
     return 'closed'
   end
-  return open()
+  if state == 'open' then return 'open' end
+  for i = 1, oks do redis.call('ZADD', keys[2], now, now .. ':' .. nonce .. ':' .. i) end
+  for i = 1, fails do redis.call('ZADD', keys[3], now, now .. ':' .. nonce .. ':' .. i) end
+  for _, k in ipairs({keys[2], keys[3]}) do
+    redis.call('ZREMRANGEBYSCORE', k, '-inf', now - window)
+    redis.call('EXPIRE', k, math.ceil(window))
+  end
+  local good = redis.call('ZCARD', keys[2])
+  local total = good + redis.call('ZCARD', keys[3])
+  if fails > 0 and total >= min_calls and good < total * min_success then
+    return open()
+  end
+  return 'closed'
 end
-if state == 'open' then return 'open' end
-local window = tonumber(ARGV[2])
-local key = ok and KEYS[2] or KEYS[3]
-redis.call('ZADD', key, now, now .. ':' .. ARGV[6])
-for _, k in ipairs({KEYS[2], KEYS[3]}) do
-  redis.call('ZREMRANGEBYSCORE', k, '-inf', now - window)
-  redis.call('EXPIRE', k, math.ceil(window))
-end
-local good = redis.call('ZCARD', KEYS[2])
-local total = good + redis.call('ZCARD', KEYS[3])
-if not ok and total >= tonumber(ARGV[3]) and good < total * tonumber(ARGV[4]) then
-  return open()
-end
-return 'closed'
+"""
+
+NOW_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+"""
+
+_ALLOW = ALLOW_LUA + NOW_LUA + "return breaker_allow(KEYS[1], now, tonumber(ARGV[1]))\n"
+
+# ARGV: successes, failures, window, min_calls, min_success, cooldown, nonce -> the state after
+_RECORD = RECORD_LUA + NOW_LUA + """
+return breaker_record(KEYS, now, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),
+                      tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7])
 """
 
 
@@ -104,25 +121,33 @@ class CircuitBreaker:
         self._allow = redis.register_script(_ALLOW)
         self._record = redis.register_script(_RECORD)
 
-    def _keys(self, source: str) -> list[str]:
+    def keys(self, source: str) -> list[str]:
+        """The hash (state, until, probe) and the sorted sets of successes and failures."""
         base = f"{self.prefix}:breaker:{source}"
         return [base, f"{base}:ok", f"{base}:fail"]
 
     def allow(self, source: str) -> float:
         """0.0 when a call may go ahead, else the seconds until it may."""
-        allowed, wait = self._allow(keys=self._keys(source)[:1],
-                                    args=[self.settings.probe_seconds])
+        allowed, wait, _ = self._allow(keys=self.keys(source)[:1],
+                                       args=[self.settings.probe_seconds])
         return 0.0 if int(allowed) else max(0.001, float(wait))
 
     def record(self, source: str, ok: bool) -> str:
-        s = self.settings
-        state = self._record(keys=self._keys(source), args=[
-            "1" if ok else "0", s.window_seconds, s.min_calls, s.min_success, s.cooldown_seconds,
-            secrets.token_hex(4)])
+        return self.record_many(source, int(ok), int(not ok))
+
+    def record_many(self, source: str, successes: int, failures: int) -> str:
+        """Outcomes counted together: the successes, then the failures (the state after)."""
+        state = self._record(keys=self.keys(source),
+                             args=[successes, failures, *self.record_args()])
         return state.decode() if isinstance(state, bytes) else state
 
+    def record_args(self) -> list:
+        s = self.settings
+        return [s.window_seconds, s.min_calls, s.min_success, s.cooldown_seconds,
+                secrets.token_hex(4)]
+
     def status(self, source: str) -> BreakerStatus:
-        main, ok_key, fail_key = self._keys(source)
+        main, ok_key, fail_key = self.keys(source)
         seconds, micros = self.redis.time()
         now = int(seconds) + int(micros) / 1e6
         since = now - self.settings.window_seconds
@@ -138,4 +163,4 @@ class CircuitBreaker:
                              failures=int(self.redis.zcount(fail_key, since, "+inf")))
 
     def reset(self, source: str) -> None:
-        self.redis.delete(*self._keys(source))
+        self.redis.delete(*self.keys(source))

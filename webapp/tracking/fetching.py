@@ -81,23 +81,22 @@ class _Run:
 
     def __init__(self, sources: Sources):
         self.sources = sources
-        self.limiter = getattr(sources.guard, "limiter", None)  # NoGuard has no budget
+        self.guard = sources.guard
         self.tokens: dict[int, str | None] = {}
         self.refreshed: set[int] = set()  # creators whose token this run already refreshed
         self.throttled: Throttled | None = None  # the page budget is spent
         self.lock = threading.Lock()
 
     def expect(self, source: str, calls: int, add: bool = False) -> None:
-        if self.limiter is not None and calls:
-            self.limiter.expect(source, calls, add=add)
+        if calls:
+            self.guard.expect(source, calls, add=add)
 
     def give_back(self) -> None:
-        if self.limiter is None:
-            return
+        """The successes the guard counted go to the breaker; unused budget goes back."""
         try:
-            self.limiter.give_back()
-        except INFRA_ERRORS:  # they expire with the window anyway
-            log.warning("could not give back unused TikTok budget")
+            self.guard.finish()
+        except INFRA_ERRORS:  # tokens expire with the window; a few successes go uncounted
+            log.warning("could not record the run's successes or give back unused budget")
 
     def token(self, creator_id: int) -> str | None:
         """The creator's usable access token (caller's thread: it may touch the database)."""

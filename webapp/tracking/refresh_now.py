@@ -4,7 +4,8 @@ The videos are leased and queued in a batch job at once (the scan will not queue
 meanwhile). Each video and each creator may be forced once per REFRESH_NOW_COOLDOWN_SECONDS,
 kept in Redis so that every web process sees it: a double click, two admins or an impatient
 hand cannot spend TikTok's budget on one video. Audited. Published as
-webapp.tracking.scheduling.refresh_now.
+webapp.tracking.scheduling.refresh_now (this module imports webapp.tracking.leasing, not
+scheduling).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from webapp.audit import services as audit
 from webapp.extensions import db, jobqueue
 from webapp.submissions.models import APPROVED, Submission
 from webapp.timeutil import utcnow
+from webapp.tracking import leasing
 
 COOLDOWN_KEY = "viewpay:refresh-now:{kind}:{id}"
 
@@ -58,8 +60,6 @@ def refresh_now(admin_id: int, submission_id: int | None = None,
     """Queue a refresh of one approved video, or of every approved video of one creator.
 
     Raises NotTracked (nothing approved to refresh) or CoolingDown (forced too recently)."""
-    from webapp.tracking import scheduling  # it re-exports this module's names
-
     kind, target = _target(submission_id, creator_id)
     where = (Submission.id == submission_id) if kind == "video" else (
         Submission.creator_id == creator_id)
@@ -71,7 +71,7 @@ def refresh_now(admin_id: int, submission_id: int | None = None,
     if cooldown > 0 and not jobqueue.connection.set(key, admin_id, nx=True, ex=cooldown):
         raise CoolingDown(max(1, cooldown_left(submission_id, creator_id)))
     try:
-        leased = scheduling.lease(chosen, utcnow() + timedelta(seconds=scheduling.LEASE_SECONDS),
+        leased = leasing.lease(chosen, utcnow() + timedelta(seconds=leasing.LEASE_SECONDS),
                                    commit=False)
         audit.record(admin_id, "refresh_now", "submission" if kind == "video" else "creator",
                      target, creator_id=creator_id, submission_id=submission_id,
@@ -81,4 +81,4 @@ def refresh_now(admin_id: int, submission_id: int | None = None,
         db.session.rollback()
         jobqueue.connection.delete(key)  # nothing was forced: no reason to make anyone wait
         raise
-    return Forced(videos=len(leased), jobs=scheduling.enqueue_leased(leased, "refresh-now"))
+    return Forced(videos=len(leased), jobs=leasing.enqueue_leased(leased, "refresh-now"))

@@ -23,7 +23,6 @@ from datetime import timedelta
 
 import redis
 from flask import current_app
-from rq import Retry
 from sqlalchemy import func, select, update
 
 from webapp.auth import connections
@@ -33,21 +32,15 @@ from webapp.tiktok.display import MAX_QUERY_IDS
 from webapp.timeutil import utcnow
 from webapp.tracking import signals
 from webapp.tracking.batching import job_id_for, pack  # noqa: F401 (published here too)
-from webapp.txn import begin_write
+from webapp.tracking.leasing import (  # noqa: F401 (published here too)
+    BATCH_JOB, JOB_TIMEOUT, LEASE_SECONDS, LEASES_KEY, RETRY, enqueue_leased, lease,
+    lease_statement, refresh_retry)
+from webapp.tracking.refresh_now import (  # noqa: F401 (published here)
+    CoolingDown, NotTracked, cooldown_left, refresh_now)
 
 REFRESH_JOB = "jobs.refresh.refresh_submission"  # jobs queued before batches (still run)
-BATCH_JOB = "jobs.refresh.refresh_batch"
 TOKENS_JOB = "jobs.refresh.refresh_tokens"
-LEASE_SECONDS = 15 * 60
-LEASES_KEY = "viewpay:refresh:leases"  # hash: submission id -> id of the job holding its lease
-# Rides out a database restart or a Redis blip; all retries fit inside the lease.
-RETRY = (4, [10, 30, 90, 270])
-JOB_TIMEOUT = 300  # a batch at TikTok's slowest: 50 calls, 8 at a time, each at its deadline
 RIDE_ALONG_SECONDS = 300  # "due soon": well inside a lease (and leases are checked in Redis)
-
-
-def refresh_retry() -> Retry:
-    return Retry(max=RETRY[0], interval=RETRY[1])
 
 
 def enqueue_due_refreshes() -> int:
@@ -91,28 +84,6 @@ def due_videos(now, limit: int):
             .order_by(Submission.next_refresh_at).limit(limit))
 
 
-def lease(chosen, until, commit: bool = True) -> list[tuple[int, int]]:
-    """Move the videos the `chosen` select names to `until`, in one statement; returns
-    (submission id, creator id) of those it moved (a row another lease holds locked is left)."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect != "postgresql":
-        begin_write()  # SQLite: one writer; a second scheduler waits, then sees them leased
-    rows = db.session.execute(lease_statement(chosen, until, dialect)).all()
-    if commit:
-        db.session.commit()
-    return sorted((int(sub_id), int(creator_id)) for sub_id, creator_id in rows)
-
-
-def lease_statement(chosen, until, dialect: str):
-    """UPDATE ... RETURNING the chosen approved videos; on PostgreSQL the rows another
-    scheduler has locked are skipped (SKIP LOCKED), never waited for or taken twice."""
-    if dialect == "postgresql":
-        chosen = chosen.with_for_update(skip_locked=True)
-    return (update(Submission).where(Submission.id.in_(chosen))
-            .values(next_refresh_at=until).returning(Submission.id, Submission.creator_id)
-            .execution_options(synchronize_session=False))
-
-
 def ride_along(leased: list[tuple[int, int]], connected: set[int]) -> list[tuple[int, int]]:
     """Also lease the videos each connected creator has due next, to fill the last Display API
     call of theirs this round: a call costs TikTok's budget (600 a minute) the same for 1 id as
@@ -144,24 +115,6 @@ def ride_along(leased: list[tuple[int, int]], connected: set[int]) -> list[tuple
         return []
     return lease(select(Submission.id).where(Submission.id.in_(chosen), *soon),
                  now + timedelta(seconds=LEASE_SECONDS))
-
-
-def enqueue_leased(leased: list[tuple[int, int]], prefix: str = "refresh",
-                   connected: set[int] | None = None) -> int:
-    """Queue batch jobs for leased videos; returns how many jobs were queued."""
-    if not leased:
-        return 0
-    if connected is None:
-        connected = connections.active_user_ids({creator_id for _, creator_id in leased})
-    holders: dict[int, str] = {}
-    queued = 0
-    for ids in pack(leased, connected, current_app.config["REFRESH_BATCH_SIZE"]):
-        job_id = job_id_for(ids, prefix)
-        holders.update(dict.fromkeys(ids, job_id))
-        queued += jobqueue.enqueue(BATCH_JOB, ids, job_id=job_id, timeout=JOB_TIMEOUT,
-                                   retry=refresh_retry()) is not None
-    jobqueue.connection.hset(LEASES_KEY, mapping=holders)
-    return queued
 
 
 def enqueue_token_refresh() -> None:
@@ -236,5 +189,3 @@ def overdue(older_than: timedelta, limit: int = 20) -> tuple[int, list[Submissio
     return count, oldest
 
 
-from webapp.tracking.refresh_now import (  # noqa: E402,F401  (published here)
-    CoolingDown, NotTracked, cooldown_left, refresh_now)
