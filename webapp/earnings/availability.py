@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import BigInteger, and_, func, not_, select, type_coerce
+from sqlalchemy import BigInteger, and_, case, func, not_, select, type_coerce
 
 from webapp.earnings.models import EARNING_KINDS, LedgerEntry
 from webapp.extensions import db
@@ -65,17 +65,52 @@ class Totals:
     held: Decimal = Decimal(0)
 
 
-def totals(creator_id: int, now: datetime | None = None) -> Totals:
-    """Each figure its own SUM over the creator's entries (available is not a difference)."""
+def _units(column):
+    return type_coerce(column, BigInteger)
+
+
+def _open_flags_since(creator_id: int):
+    """Per video of the creator with an open flag, the earliest snapshot one holds from: an
+    entry is held when its snapshot is at or after it (held_clause's EXISTS, as a join, so one
+    pass over the entries can test it in several sums). Flags carry their video's creator."""
+    return (select(Flag.submission_id,
+                   func.min(func.coalesce(Flag.snapshot_id, 0)).label("since"))
+            .where(Flag.creator_id == creator_id, Flag.status == OPEN)
+            .group_by(Flag.submission_id).subquery("open_flags"))
+
+
+def summarize(creator_id: int, now: datetime | None = None, *more) -> tuple[Totals, tuple]:
+    """The creator's buckets, and any `more` aggregate columns over the same entries, in one
+    statement: each bucket is still its own conditional sum (not one CASE choosing a bucket),
+    so `ledger verify` catches an entry counted twice or never."""
     now = now or utcnow()
-    mine = LedgerEntry.creator_id == creator_id
-    held = sum_units(LedgerEntry.amount, mine, held_clause())
-    pending = sum_units(LedgerEntry.amount, mine, pending_clause(now))
-    free = and_(mine, not_(held_clause()), not_(pending_clause(now)))
-    available = sum_units(LedgerEntry.amount, free) - sum_units(LedgerEntry.reserved, free)
-    return Totals(balance=sum_units(LedgerEntry.amount, mine),
-                  reserved=sum_units(LedgerEntry.reserved, mine),
-                  available=available, pending=pending, held=held)
+    since = _open_flags_since(creator_id)
+    held = and_(_earning(), LedgerEntry.snapshot_id.is_not(None), since.c.since.is_not(None),
+                since.c.since <= LedgerEntry.snapshot_id)
+    pending = and_(_earning(), not_(held), LedgerEntry.created_at > now - window())
+    free = and_(not_(held), not_(pending))
+
+    def total(column, where=None):
+        return func.sum(_units(column) if where is None else case((where, _units(column)),
+                                                                     else_=0))
+
+    row = db.session.execute(
+        select(total(LedgerEntry.amount), total(LedgerEntry.reserved),
+               total(LedgerEntry.amount, free), total(LedgerEntry.reserved, free),
+               total(LedgerEntry.amount, pending), total(LedgerEntry.amount, held), *more)
+        .select_from(LedgerEntry)
+        .outerjoin(since, since.c.submission_id == LedgerEntry.submission_id)
+        .where(LedgerEntry.creator_id == creator_id)).one()
+    balance, reserved, free_amount, free_reserved, pending_sum, held_sum = (
+        from_units(int(value or 0)) for value in row[:6])
+    return Totals(balance=balance, reserved=reserved, available=free_amount - free_reserved,
+                  pending=pending_sum, held=held_sum), tuple(row[6:])
+
+
+def totals(creator_id: int, now: datetime | None = None) -> Totals:
+    """Each figure its own sum over the creator's entries (available is not a difference of
+    other figures), one statement."""
+    return summarize(creator_id, now)[0]
 
 
 def pending_schedule(creator_id: int, now: datetime | None = None,

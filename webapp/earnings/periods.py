@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, case, func, select, type_coerce
+from sqlalchemy import BigInteger, and_, case, func, select, type_coerce
 
 from webapp import local_days
 from webapp.earnings.models import EARNING_KINDS, PAYOUT_PAID, REVERSAL, LedgerEntry
@@ -37,17 +37,26 @@ class Periods:
     all_time: Decimal
 
 
+def sums(now: datetime | None = None) -> list:
+    """Earned today, in the last 7 and 28 local days, and ever: four conditional sums, to be
+    selected over a creator's entries (alone, or with the summary's other figures)."""
+    today = local_days.today(now)
+    earning = LedgerEntry.kind.in_(EARNED_KINDS)
+    starts = [local_days.start(today - timedelta(days=back)) for back in (0, 6, 27)]
+    conditions = [and_(earning, LedgerEntry.created_at >= start) for start in starts]
+    return [func.sum(case((condition, _units(LedgerEntry.amount)), else_=0))
+            for condition in conditions + [earning]]
+
+
+def from_sums(values) -> Periods:
+    """The four sums of `sums` (integer units, None when there was nothing) as exact Decimals."""
+    return Periods(*(from_units(int(value or 0)) for value in values))
+
+
 def earned(creator_id: int, now: datetime | None = None) -> Periods:
     """Earned today, in the last 7 and 28 local days, and ever: one query, four sums."""
-    today = local_days.today(now)
-    starts = [local_days.start(today - timedelta(days=back)) for back in (0, 6, 27)]
-    sums = [func.sum(case((LedgerEntry.created_at >= start, _units(LedgerEntry.amount)),
-                          else_=0)) for start in starts]
-    row = db.session.execute(
-        select(*sums, func.sum(_units(LedgerEntry.amount)))
-        .where(LedgerEntry.creator_id == creator_id,
-               LedgerEntry.kind.in_(EARNED_KINDS))).one()
-    return Periods(*(from_units(int(value or 0)) for value in row))
+    return from_sums(db.session.execute(
+        select(*sums(now)).where(LedgerEntry.creator_id == creator_id)).one())
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,7 @@ def creators_only():
 
 def _summary(creator_id: int) -> dict:
     return dict(payouts=payouts.for_creator(creator_id), account=account_for(creator_id),
-                minimum=payouts.minimum(), reviews=reviews.for_creator(creator_id),
-                **summary.context(creator_id))
+                reviews=reviews.for_creator(creator_id), **summary.context(creator_id))
 
 
 @bp.get("/")
@@ -39,13 +38,13 @@ def index():
 @limiter.exempt
 def live_summary():
     """The polled inside of the summary; 304 when nothing it shows has changed."""
-    etag = summary.version(current_user.id)
-    if etag in request.if_none_match:
+    no_chart = request.args.get("chart") == "0"
+    etag, shown = summary.poll(current_user.id, request.if_none_match, with_chart=not no_chart)
+    if shown is None:
         response = make_response("", 304)
     else:
-        response = make_response(render_template(
-            "earnings/_summary_poll.html", no_chart=request.args.get("chart") == "0",
-            **summary.context(current_user.id)))
+        response = make_response(render_template("earnings/_summary_poll.html",
+                                                 no_chart=no_chart, **shown))
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
@@ -96,7 +95,7 @@ def ledger():
         return render_template("earnings/_groups.html", page=page, states=states)
     return render_template("earnings/ledger.html", page=page, states=states,
                            reviews=reviews.for_creator(current_user.id),
-                           **summary.context(current_user.id))
+                           **summary.context(current_user.id, with_chart=False))
 
 
 @bp.get("/ledger/<day>")

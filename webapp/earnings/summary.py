@@ -1,14 +1,15 @@
 """The creator's live money summary: what it shows, and a cheap version of it for the ETag.
 
 The page polls the summary every POLL_SECONDS. Answering "nothing changed" must cost less than
-the answer (five SUMs, a GROUP BY and a chart), so `version` reads only what can change it:
-the ledger (count, last id), how many entries left the validation window (money turns
-available as time passes), the creator's flags, the local date (today / 7 / 28 days roll over
-at midnight WIB), the rate-derived minimum and the next-check estimate in 5-minute steps.
+the answer (one aggregate of ten sums, a GROUP BY and a chart), so `version` reads only what
+can change it: the ledger (count, last id), how many entries left the validation window (money
+turns available as time passes), the creator's flags, the local date (today / 7 / 28 days roll
+over at midnight WIB), the rate-derived minimum and the next-check estimate in 5-minute steps.
 """
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import get_locale
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
 from webapp import charts, local_days
-from webapp.earnings import availability, payouts, periods, services
+from webapp.earnings import availability, payouts, periods
 from webapp.earnings.models import LedgerEntry
 from webapp.extensions import db
 from webapp.submissions.models import APPROVED, Submission
@@ -49,36 +50,71 @@ def next_check(creator_id: int, now: datetime | None = None) -> NextCheck:
     return NextCheck(aware(last), steps * STEP_MINUTES / 60, half_scan)
 
 
-def version(creator_id: int, now: datetime | None = None,
-            check: NextCheck | None = None) -> str:
-    """Changes whenever anything the summary shows would change (the ETag's input); `check`
-    when the caller has it already (the page: one query fewer)."""
-    now = now or utcnow()
+def _ledger_version(now: datetime) -> list:
+    """What of the ledger can change the summary: entry count, last id, and how many entries
+    left the validation window (aggregate columns over the creator's entries)."""
     matured = LedgerEntry.created_at <= now - availability.window()
-    entries, last_id, old = db.session.execute(
-        select(func.count(LedgerEntry.id), func.coalesce(func.max(LedgerEntry.id), 0),
-               func.count(case((matured, 1))))
-        .where(LedgerEntry.creator_id == creator_id)).one()
+    return [func.count(LedgerEntry.id), func.coalesce(func.max(LedgerEntry.id), 0),
+            func.count(case((matured, 1)))]
+
+
+def _etag(creator_id: int, now: datetime, ledger: tuple, check: NextCheck,
+          minimum: Decimal) -> str:
+    entries, last_id, old = ledger
     flags, last_flag, decided = db.session.execute(
         select(func.count(Flag.id), func.max(Flag.id), func.max(Flag.decided_at))
         .where(Flag.creator_id == creator_id)).one()
-    check = check or next_check(creator_id, now)
-    parts = [creator_id, get_locale(), entries, last_id, old, flags, last_flag, decided,
-             local_days.today(now), payouts.minimum(), check.wait_hours, check.last]
+    parts = [creator_id, get_locale(), int(entries), int(last_id), int(old), flags, last_flag,
+             decided, local_days.today(now), minimum, check.wait_hours, check.last]
     return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()
 
 
-def context(creator_id: int, now: datetime | None = None) -> dict:
-    """Everything the summary template shows."""
+def version(creator_id: int, now: datetime | None = None, check: NextCheck | None = None,
+            minimum: Decimal | None = None) -> str:
+    """Changes whenever anything the summary shows would change (the ETag's input); `check`
+    and `minimum` when the caller has them already (one query fewer each)."""
     now = now or utcnow()
-    totals = services.totals(creator_id, now)
-    days = periods.daily(creator_id, 28, now)
-    check = next_check(creator_id, now)
-    return dict(totals=totals, earned=periods.earned(creator_id, now),
-                schedule=availability.pending_schedule(creator_id, now),
-                progress=payouts.progress(totals.available), next_check=check,
-                chart=chart(days), poll_seconds=current_app.config["POLL_SECONDS"],
-                etag=version(creator_id, now, check))
+    ledger = db.session.execute(
+        select(*_ledger_version(now)).where(LedgerEntry.creator_id == creator_id)).one()
+    return _etag(creator_id, now, tuple(ledger), check or next_check(creator_id, now),
+                 payouts.minimum() if minimum is None else minimum)
+
+
+def context(creator_id: int, now: datetime | None = None, *, check: NextCheck | None = None,
+            minimum: Decimal | None = None, etag: str | None = None,
+            with_chart: bool = True) -> dict:
+    """Everything the summary template shows, and `minimum` for the withdrawal form.
+
+    The buckets, the four periods and the ETag's ledger figures are one aggregate over the
+    creator's entries; the rate is read once (for the minimum). `check`, `minimum` and `etag`
+    when the caller has them already (the polled route computed them for its 304); the ledger
+    page shows no chart and skips its query."""
+    now = now or utcnow()
+    earned_sums = periods.sums(now)
+    totals, more = availability.summarize(creator_id, now, *earned_sums, *_ledger_version(now))
+    earned, ledger = periods.from_sums(more[:len(earned_sums)]), more[len(earned_sums):]
+    check = check or next_check(creator_id, now)
+    minimum = payouts.minimum() if minimum is None else minimum
+    # Pending money is positive earnings only: none pending, no schedule to ask for.
+    schedule = availability.pending_schedule(creator_id, now) if totals.pending else []
+    return dict(totals=totals, earned=earned, schedule=schedule, minimum=minimum,
+                progress=payouts.Progress(minimum, totals.available), next_check=check,
+                chart=chart(periods.daily(creator_id, 28, now)) if with_chart else None,
+                poll_seconds=current_app.config["POLL_SECONDS"],
+                etag=etag or _etag(creator_id, now, ledger, check, minimum))
+
+
+def poll(creator_id: int, known: object, with_chart: bool = True,
+         now: datetime | None = None) -> tuple[str, dict | None]:
+    """The ETag, and the summary's context unless the client's `known` ETags hold it already
+    (then None: the route answers 304). The next check and the minimum are read once."""
+    now = now or utcnow()
+    check, minimum = next_check(creator_id, now), payouts.minimum()
+    etag = version(creator_id, now, check, minimum)
+    if etag in known:
+        return etag, None
+    return etag, context(creator_id, now, check=check, minimum=minimum, etag=etag,
+                         with_chart=with_chart)
 
 
 @dataclass(frozen=True)
