@@ -50,7 +50,7 @@ def lease_statement(chosen, until, dialect: str):
 
 
 def enqueue_leased(leased: list[tuple[int, int]], prefix: str = "refresh",
-                   connected: set[int] | None = None) -> int:
+                   connected: set[int] | None = None, retry: Retry | None = None) -> int:
     """Queue batch jobs for leased videos; returns how many jobs were queued."""
     if not leased:
         return 0
@@ -62,6 +62,6 @@ def enqueue_leased(leased: list[tuple[int, int]], prefix: str = "refresh",
         job_id = job_id_for(ids, prefix)
         holders.update(dict.fromkeys(ids, job_id))
         queued += jobqueue.enqueue(BATCH_JOB, ids, job_id=job_id, timeout=JOB_TIMEOUT,
-                                   retry=refresh_retry()) is not None
+                                   retry=retry or refresh_retry()) is not None
     jobqueue.connection.hset(LEASES_KEY, mapping=holders)
     return queued

@@ -23,6 +23,7 @@ from datetime import timedelta
 
 import redis
 from flask import current_app
+from rq import Retry
 from sqlalchemy import func, select, update
 
 from webapp.auth import connections
@@ -34,13 +35,17 @@ from webapp.tracking import signals
 from webapp.tracking.batching import job_id_for, pack  # noqa: F401 (published here too)
 from webapp.tracking.leasing import (  # noqa: F401 (published here too)
     BATCH_JOB, JOB_TIMEOUT, LEASE_SECONDS, LEASES_KEY, RETRY, enqueue_leased, lease,
-    lease_statement, refresh_retry)
+    lease_statement)
 from webapp.tracking.refresh_now import (  # noqa: F401 (published here)
     CoolingDown, NotTracked, cooldown_left, refresh_now)
 
 REFRESH_JOB = "jobs.refresh.refresh_submission"  # jobs queued before batches (still run)
 TOKENS_JOB = "jobs.refresh.refresh_tokens"
 RIDE_ALONG_SECONDS = 300  # "due soon": well inside a lease (and leases are checked in Redis)
+
+
+def refresh_retry() -> Retry:
+    return Retry(max=RETRY[0], interval=RETRY[1])  # this module's RETRY (tests shorten it)
 
 
 def enqueue_due_refreshes() -> int:
@@ -61,7 +66,8 @@ def enqueue_due_refreshes() -> int:
         limit = min(config["REFRESH_TICK_LIMIT"], room * config["REFRESH_BATCH_SIZE"])
         leased = lease_due(limit)
         connected = connections.active_user_ids({creator_id for _, creator_id in leased})
-        queued += enqueue_leased(leased + ride_along(leased, connected), connected=connected)
+        queued += enqueue_leased(leased + ride_along(leased, connected), connected=connected,
+                                 retry=refresh_retry())
         if len(leased) < limit:
             break
     enqueue_token_refresh()
