@@ -2,15 +2,16 @@
 services and the sandbox, for the benchmarks and for anyone sizing a deployment.
 
 What goes through what (the sandbox must be running, as for `demo seed`):
-- creators: `auth.services.create_user` (the password hashed as for any account), then the
-  bio-code proof `demo seed` gives sari: ViewPay issues the code, the command puts it in the
-  sandbox bio (control API), `auth.bio.check_bio` reads the profile page over HTTP;
-- videos: created in the sandbox (control API, a chunk's in one batch call), then `submissions.services.submit`, `verify`
-  (the page fetched over HTTP, ownership, the first snapshot stored by tracking) and `approve`
-  (rate lock, audit, the first credit by earnings): the calls the worker and an admin's click
-  make. Verification runs here, in the load processes, not on the RQ worker: the verify job `submit` queued
-  for each video is deleted once the video is verified (a worker would fork to find nothing to
-  do); the queue's list skips deleted jobs.
+- creators: `auth.services.create_user` (given one hash of the demo password, made once for the
+  whole load: hashing is slow on purpose), then the bio-code proof `demo seed` gives sari:
+  ViewPay issues the code, the command puts it in the sandbox bio (control API),
+  `auth.bio.check_bio` reads the profile page over HTTP;
+- videos, a chunk of one creator's at a time: created in the sandbox (one control-API call),
+  then the batch forms of what the site does for each: `submissions.services.submit_many` (one
+  transaction, no verify job: they are verified here at once), `verify_many` (the pages
+  fetched concurrently over HTTP, ownership, the statuses in one transaction, the first
+  snapshots stored by tracking, the covers) and `approve_many` (an admin's "approve selected":
+  rate lock and audit in one transaction, then the first credits by earnings).
 Every call counts against TikTok budgets (TIKTOK_PAGE_RATE: 60 page fetches a minute by default,
 one per video and one per creator): raise it for a big load (the benches do, by setting it).
 """
@@ -25,19 +26,20 @@ import requests
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import event, func, select
+from werkzeug.security import generate_password_hash
 
 from webapp.auth import bio
 from webapp.auth import services as auth
 from webapp.auth.errors import TikTokLinkError
 from webapp.auth.models import User
-from webapp.extensions import db, jobqueue
+from webapp.extensions import db
 from webapp.submissions import services as submissions
-from webapp.submissions.models import APPROVED, PENDING_REVIEW
+from webapp.submissions.models import APPROVED, PENDING_REVIEW, Submission
 
 EMAIL = "load{n}@example.com"  # load1@example.com ... (password: the demo's)
 HANDLE = "load.creator{n}"
 TIKTOK_USER_BASE = 7_300_000_000_000_000_000
-CHUNK = 25  # videos per task: small enough to spread a few creators over every thread
+CHUNK = 50  # videos per task (one creator's): few transactions each, still many tasks
 
 
 def grouped(n: int) -> str:
@@ -123,11 +125,12 @@ def _next_number() -> int:
 _proc: dict = {}
 
 
-def _start_process(app) -> None:
+def _start_process(app, password_hash: str) -> None:
     # A fork inherits the parent's signal handlers (a test run or a worker may have replaced
     # SIGTERM's): the pool must be able to stop its processes.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _proc.update(app=app, sandbox=Sandbox(app.config["TIKTOK_WEB_BASE"]))
+    _proc.update(app=app, sandbox=Sandbox(app.config["TIKTOK_WEB_BASE"]),
+                 password_hash=password_hash)
     with app.app_context():
         db.engine.dispose(close=False)  # the parent's pooled connections are not this process's
         if db.engine.dialect.name == "postgresql":
@@ -145,11 +148,10 @@ def _no_commit_wait(dbapi_connection, _record) -> None:
 
 def _creator(n: int) -> tuple[int, str, str]:
     """A creator proven by bio code: (user id, handle, TikTok user id)."""
-    from webapp.demo import PASSWORD
-
     handle, tiktok_id = HANDLE.format(n=n), str(TIKTOK_USER_BASE + n)
     with _proc["app"].app_context():
-        user = auth.create_user(EMAIL.format(n=n), PASSWORD, handle=handle)
+        user = auth.create_user(EMAIL.format(n=n), None, handle=handle,
+                                password_hash=_proc["password_hash"])
         code = bio.issue_code(user.id).code
         _proc["sandbox"].user(tiktok_id, handle, f"Konten harian {code}")
         try:
@@ -164,29 +166,17 @@ def _videos(task: tuple[tuple[int, str, str], int, int, int]) -> list[str]:
     """Submit, verify and approve `count` new videos of one creator (the first `leave` of them
     stay waiting for review); their final statuses."""
     (creator_id, handle, tiktok_id), admin_id, count, leave = task
-    statuses, verified_ids = [], []
     with _proc["app"].app_context():
-        for i, video_id in enumerate(_proc["sandbox"].videos(tiktok_id, count)):
-            sub = submissions.submit(
-                creator_id, f"https://www.tiktok.com/@{handle}/video/{video_id}")
-            try:
-                status = submissions.verify(sub.id)
-            except submissions.RetryLater:
-                status = "checking"  # a retry is scheduled for the worker; its job stays
-            else:
-                verified_ids.append(sub.id)
-            if status == PENDING_REVIEW and i >= leave:
-                status = submissions.approve(sub.id, admin_id).status
-            statuses.append(status)
-        _drop_verify_jobs(verified_ids)
-    return statuses
-
-
-def _drop_verify_jobs(submission_ids: list[int]) -> None:
-    from rq.job import Job
-
-    if submission_ids:
-        jobqueue.connection.delete(*(Job.key_for(f"verify-{i}") for i in submission_ids))
+        urls = [f"https://www.tiktok.com/@{handle}/video/{video_id}"
+                for video_id in _proc["sandbox"].videos(tiktok_id, count)]
+        submitted = submissions.submit_many(creator_id, urls, queue=False)
+        refused = [s.code for s in submitted if isinstance(s, submissions.SubmissionError)]
+        statuses = submissions.verify_many([s.id for s in submitted
+                                            if isinstance(s, Submission)])
+        waiting = [i for i, status in statuses.items() if status == PENDING_REVIEW]
+        approved, _ = submissions.approve_many(waiting[leave:], admin_id)
+        statuses.update(dict.fromkeys(approved, APPROVED))
+        return refused + list(statuses.values())
 
 
 @click.command("load")
@@ -207,13 +197,18 @@ def load(videos: int, creators: int | None, processes: int | None, pending: int)
     sqlite = db.engine.dialect.name == "sqlite"  # one writer at a time anyway
     processes = processes or (1 if sqlite else 2 * (os.cpu_count() or 1))
     admin_id, first = _admin_id(), _next_number()
+    from webapp.demo import PASSWORD
+
+    password_hash = generate_password_hash(PASSWORD)  # once: hashing is slow on purpose
     db.session.remove()  # nothing open across the fork
     click.echo(f"loading {grouped(videos)} videos over {grouped(creators)} new creators "
                f"(load{first}@example.com on), {processes} processes")
     started = time.monotonic()
     # Processes, not threads: the services are CPU-bound Python (the GIL would serialise them).
-    with multiprocessing.get_context("fork").Pool(processes, _start_process, (app,)) as pool:
-        made = pool.map(_creator, range(first, first + creators), chunksize=1)
+    with multiprocessing.get_context("fork").Pool(processes, _start_process,
+                                                   (app, password_hash)) as pool:
+        made = pool.map(_creator, range(first, first + creators),
+                        chunksize=max(1, min(20, creators // (4 * processes))))
         click.echo(f"{grouped(creators)} creators proven by bio code in "
                    f"{time.monotonic() - started:.0f} s")
         progress = Progress(videos)

@@ -75,11 +75,10 @@ def credit_snapshot(submission_id: int, snapshot_id: int,
         )
         db.session.add(entry)
     try:
-        db.session.commit()
+        db.session.commit()  # expires `sub`: its next read sees the new step
     except IntegrityError:
         db.session.rollback()
         return None
-    db.session.refresh(sub)
     return entry
 
 

@@ -11,6 +11,7 @@ from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from webapp.audit import services as audit
 from webapp.auth import signals as auth_signals
@@ -22,7 +23,7 @@ from webapp.submissions.models import (
     APPROVED, CHECKING, LIVE, PENDING_REVIEW, RECHECKABLE, REJECTED, REVIEWABLE, SUPERSEDED,
     Submission)
 from webapp.submissions.verification import (  # noqa: F401 (re-exported)
-    VERIFY_JOB, RetryLater, owned_by, queue_verification, verify)
+    VERIFY_JOB, RetryLater, owned_by, queue_verification, verify, verify_many)
 from webapp.tiktok import errors as tt
 from webapp.tiktok.client import http_from_config
 from webapp.tiktok.stats import ParsedUrl
@@ -57,6 +58,56 @@ def submit(creator_id: int, url_text: str) -> Submission:
         raise SubmissionError("This video has already been submitted.", code="duplicate") from exc
     queue_verification(sub.id)
     return sub
+
+
+def submit_many(creator_id: int, url_texts: list[str], *, queue: bool = True
+                ) -> list[Submission | SubmissionError]:
+    """Submit a creator's links in one transaction; for each link (in order) its new
+    submission or the SubmissionError `submit` would have raised for it.
+
+    Same validation and duplicate rules as `submit`: a link naming a video already live (or
+    earlier in the same list) is refused; one that may outrank a live claim goes through
+    `submit` on its own. `queue=False`: the caller verifies them at once (verify_many), so no
+    verify job is queued.
+    """
+    results: list = [None] * len(url_texts)
+    parsed: dict[int, ParsedUrl] = {}
+    seen: set[str] = set()
+    for i, url_text in enumerate(url_texts):
+        try:
+            parsed[i] = _parse(url_text)
+        except SubmissionError as exc:
+            results[i] = exc
+            continue
+        if parsed[i].video_id in seen:  # the same video twice in one list
+            results[i] = SubmissionError("This video has already been submitted.",
+                                         code="duplicate")
+            del parsed[i]
+            continue
+        seen.add(parsed[i].video_id)
+    live = set(db.session.scalars(select(Submission.video_id).where(
+        Submission.video_id.in_(seen), Submission.status.in_(LIVE)))) if seen else set()
+    alone = [i for i, p in parsed.items() if p.video_id in live]  # the outrank rule decides
+    batch = {i: Submission(creator_id=creator_id, video_id=p.video_id,
+                           canonical_url=p.canonical_url,
+                           submitted_url=url_texts[i].strip()[:2048], status=CHECKING)
+             for i, p in parsed.items() if p.video_id not in live}
+    try:
+        db.session.add_all(batch.values())
+        db.session.commit()
+    except IntegrityError:  # a claim made meanwhile: each link on its own then
+        db.session.rollback()
+        alone, batch = sorted(alone + list(batch)), {}
+    for i, sub in batch.items():
+        results[i] = sub
+        if queue:
+            queue_verification(sub.id)
+    for i in alone:
+        try:
+            results[i] = submit(creator_id, url_texts[i])
+        except SubmissionError as exc:
+            results[i] = exc
+    return results
 
 
 def live_claim(video_id: str) -> Submission | None:
@@ -206,25 +257,37 @@ def approve(submission_id: int, admin_id: int | None, *, action: str = "approve"
     return db.session.get(Submission, submission_id)
 
 
-def approve_many(submission_ids: list[int], admin_id: int) -> tuple[list[int], list[int]]:
-    """Approve each one on its own (one bad id never blocks the rest); returns (approved, skipped).
+def approve_many(submission_ids: list[int], admin_id: int | None, *, action: str = "approve",
+                 **detail) -> tuple[list[int], list[int]]:
+    """Approve many at once, in one transaction; returns (approved, skipped).
 
-    Only creators whose TikTok identity is proven (Display API or bio code) go through in bulk:
-    a handle typed at sign-up proves nothing, so those submissions get a look one by one.
+    The rules of `approve` for each: approved once (a conditional UPDATE; a repeated id, a
+    double click or a second admin skips it), today's rate locked and the decision audited,
+    in the same commit; then each approval's credit. Only creators whose TikTok identity is
+    proven (Display API or bio code) go through in bulk: a handle typed at sign-up proves
+    nothing, so those submissions get a look one by one (approve_one).
     """
-    approved, skipped = [], []
-    for submission_id in dict.fromkeys(submission_ids):  # a repeated id is approved once
-        sub = db.session.get(Submission, submission_id)
-        if sub is None or not sub.can_bulk_approve:
-            skipped.append(submission_id)
-            continue
-        try:
-            approve(submission_id, admin_id)
-        except ReviewError:
-            skipped.append(submission_id)
-        else:
-            approved.append(submission_id)
-    return approved, skipped
+    wanted = list(dict.fromkeys(submission_ids))
+    subs = {s.id: s for s in db.session.scalars(
+        select(Submission).where(Submission.id.in_(wanted))
+        .options(selectinload(Submission.creator)))} if wanted else {}
+    eligible = [i for i in wanted if i in subs and subs[i].can_bulk_approve]
+    now = utcnow()
+    claimed = set(db.session.scalars(
+        update(Submission).where(Submission.id.in_(eligible), Submission.status == PENDING_REVIEW)
+        .values(status=APPROVED, reviewed_by_id=admin_id, reviewed_at=now, next_refresh_at=now)
+        .returning(Submission.id).execution_options(synchronize_session=False))) \
+        if eligible else set()
+    approved = [i for i in eligible if i in claimed]  # in the order asked
+    for submission_id in approved:
+        signals.approving.send(submission_id, at=now)  # earnings locks today's rate
+        audit.record(admin_id, action, "submission", submission_id,
+                     creator_id=subs[submission_id].creator_id, submission_id=submission_id,
+                     **detail)
+    db.session.commit()
+    for submission_id in approved:
+        signals.approved.send(submission_id)  # earnings credits the count verification stored
+    return approved, [i for i in wanted if i not in claimed]
 
 
 def reject(submission_id: int, admin_id: int, reason: str) -> Submission:
@@ -259,16 +322,9 @@ def auto_approve_due(now: datetime | None = None) -> list[int]:
         .where(Submission.status == PENDING_REVIEW, Submission.verified_at <= cutoff,
                User.tiktok_user_id.is_not(None))
         .order_by(Submission.verified_at)))
-    approved = []
-    for submission_id in due:
-        if not all(signals.answers(signals.may_auto_approve, submission_id)):
-            continue  # a flag is open: an admin looks first
-        try:
-            approve(submission_id, None, action="auto_approve", after_hours=hours)
-        except ReviewError:  # an admin decided a moment ago
-            continue
-        approved.append(submission_id)
-    return approved
+    # A flag open: an admin looks first. One an admin decided a moment ago is skipped.
+    clear = [i for i in due if all(signals.answers(signals.may_auto_approve, i))]
+    return approve_many(clear, None, action="auto_approve", after_hours=hours)[0]
 
 
 CARDS_PER_PAGE = 20
@@ -318,15 +374,6 @@ def review_queue(page: int = 1, per_page: int = 50) -> Pagination:
     query = (select(Submission).where(Submission.status.in_(REVIEWABLE))
              .order_by(Submission.created_at))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
-def creator_version(creator_id: int) -> str:
-    """Changes whenever anything on the creator's dashboard would change (an ETag)."""
-    count, last_update = db.session.execute(
-        select(func.count(Submission.id), func.max(Submission.updated_at))
-        .where(Submission.creator_id == creator_id)).one()
-    parts = signals.answers(signals.dashboard_parts, creator_id)  # the ledger's, from earnings
-    return "-".join([str(count), str(last_update), *parts])
 
 
 @auth_signals.handle_released.connect

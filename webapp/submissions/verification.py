@@ -17,7 +17,9 @@ from datetime import timedelta
 
 from flask import current_app
 from rq import Retry
-from sqlalchemy import update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.expression import Update
 
 from webapp.auth import tokens
 from webapp.auth.models import User
@@ -26,9 +28,10 @@ from webapp.submissions import signals, thumbnails
 from webapp.submissions.models import (CHECK_FAILED, CHECKING, NOT_FOUND, NOT_YOURS,
                                       PENDING_REVIEW, Submission)
 from webapp.tiktok import errors as tt
-from webapp.tiktok.client import Sources
+from webapp.tiktok.client import Sources, http_from_config
 from webapp.tiktok.limits import backoff_delay
 from webapp.tiktok.stats import VideoStats
+from webapp.tracking import fetching
 from webapp.timeutil import utcnow
 
 VERIFY_JOB = "jobs.submissions.verify_submission"
@@ -86,6 +89,12 @@ def verify(submission_id: int, max_attempts: int | None = None) -> str:
     except tt.TikTokError as exc:
         return _failed_attempt(submission_id, f"{exc.reason}: {exc.message}", max_attempts,
                                retry_after=getattr(exc, "retry_after", None))
+    return _store_answer(submission_id, stats, confirmed, max_attempts)
+
+
+def _store_answer(submission_id: int, stats: VideoStats, confirmed: bool,
+                  max_attempts: int) -> str:
+    """What TikTok said about the video: whose it is, its status, then its first counts."""
     sub = db.session.get(Submission, submission_id)
     sub.author_handle_seen = stats.author_handle
     sub.author_id_seen = stats.author_id or sub.author_id_seen
@@ -93,14 +102,111 @@ def verify(submission_id: int, max_attempts: int | None = None) -> str:
     owned = True if confirmed else owned_by(sub.creator, stats)
     if owned is None:
         return _failed_attempt(submission_id, "TikTok did not say who posted it", max_attempts)
-    status = PENDING_REVIEW if owned else NOT_YOURS
-    if _set_status(submission_id, status, None if owned else f"posted by @{stats.author_handle}") \
-            != status:
+    status, detail = _decision(owned, stats)
+    if _set_status(submission_id, status, detail) != status:
         return db.session.get(Submission, submission_id).status  # another run got there first
+    _after_decision(submission_id, stats)
+    return status
+
+
+def _decision(owned: bool, stats: VideoStats) -> tuple[str, str | None]:
+    return (PENDING_REVIEW, None) if owned else (NOT_YOURS, f"posted by @{stats.author_handle}")
+
+
+def _after_decision(submission_id: int, stats: VideoStats, http=None) -> None:
     if stats.views is not None:
         signals.verified.send(submission_id, stats=stats)  # tracking stores the first counts
-    thumbnails.save(submission_id, stats.cover_url)  # after the counts: it is only decoration
-    return status
+    # After the counts: it is only decoration. `http`: a batch's covers share its connection.
+    thumbnails.save(submission_id, stats.cover_url, http)
+
+
+def verify_many(submission_ids: list[int], max_attempts: int | None = None) -> dict[int, str]:
+    """Verify many at once; each one's status afterwards (CHECKING: a retry is scheduled).
+
+    Their counts are fetched concurrently by the refresh path's fetcher (the Display API for
+    connected creators, else the page; REFRESH_CONCURRENCY calls at once) and the answers'
+    statuses written in one transaction; then each video's first counts and cover, as `verify`
+    does. A video TikTok gave no plain answer for (not found, blocked, throttled: oEmbed,
+    attempts and retries decide) goes through `verify` on its own.
+    """
+    max_attempts = max_attempts or current_app.config["VERIFY_MAX_ATTEMPTS"]
+    rows = db.session.execute(
+        select(Submission.id, Submission.status, Submission.video_id, Submission.creator_id)
+        .where(Submission.id.in_(submission_ids)).order_by(Submission.id)).all()
+    db.session.rollback()  # no transaction held open across the network calls
+    outcomes = dict.fromkeys(submission_ids, "missing")
+    outcomes.update({row.id: row.status for row in rows})
+    checking = [(row.id, row.video_id, row.creator_id) for row in rows if row.status == CHECKING]
+    answers = dict(fetching.iter_counts(checking,
+                                        concurrency=current_app.config["REFRESH_CONCURRENCY"]))
+    found = {i: stats for i, stats in answers.items() if isinstance(stats, VideoStats)}
+    outcomes.update(_store_found(found, max_attempts))
+    for submission_id in answers.keys() - found.keys():
+        try:
+            outcomes[submission_id] = verify(submission_id, max_attempts)
+        except RetryLater:
+            outcomes[submission_id] = CHECKING
+    return outcomes
+
+
+def _store_found(found: dict[int, VideoStats], max_attempts: int) -> dict[int, str]:
+    """The statuses of videos TikTok answered for, in one transaction (one statement per
+    status); if another run moved one of them meanwhile, each is stored on its own."""
+    subs = {sub.id: sub for sub in db.session.scalars(
+        select(Submission).where(Submission.id.in_(found)).options(
+            selectinload(Submission.creator)))}
+    decided, undecided, now = {}, [], utcnow()
+    for submission_id, stats in found.items():
+        # The Display API answers only for the creator's own videos (their token).
+        owned = True if stats.source == "display" else owned_by(subs[submission_id].creator,
+                                                                stats)
+        if owned is None:
+            undecided.append(submission_id)
+        else:
+            decided[submission_id] = _decision(owned, stats)
+    for status in (PENDING_REVIEW, NOT_YOURS):
+        params = [{"b_id": i, "b_detail": detail,
+                   "b_handle": found[i].author_handle, "b_author": found[i].author_id,
+                   "b_caption": thumbnails.caption_of(found[i].description)}
+                  for i, (st, detail) in decided.items() if st == status]
+        if params and db.session.execute(_decided(status, now), params).rowcount != len(params):
+            db.session.rollback()
+            return {i: _alone(i, stats, max_attempts) for i, stats in found.items()}
+    db.session.commit()
+    outcomes, http = {}, http_from_config()
+    for submission_id, (status, _) in decided.items():
+        _after_decision(submission_id, found[submission_id], http)
+        outcomes[submission_id] = status
+    for submission_id in undecided:
+        outcomes[submission_id] = _alone(submission_id, found[submission_id], max_attempts,
+                                         owner_unknown=True)
+    return outcomes
+
+
+def _alone(submission_id: int, stats: VideoStats, max_attempts: int,
+           owner_unknown: bool = False) -> str:
+    if db.session.get(Submission, submission_id).status != CHECKING:
+        return db.session.get(Submission, submission_id).status
+    try:
+        if owner_unknown:
+            return _failed_attempt(submission_id, "TikTok did not say who posted it",
+                                   max_attempts)
+        return _store_answer(submission_id, stats, stats.source == "display", max_attempts)
+    except RetryLater:
+        return CHECKING
+
+
+def _decided(status: str, now) -> Update:
+    """Leave CHECKING with what TikTok said, exactly once (as _set_status), for many videos."""
+    table = Submission.__table__
+    values = dict(status=status, status_detail=bindparam("b_detail"),
+                  author_handle_seen=bindparam("b_handle"),
+                  author_id_seen=func.coalesce(bindparam("b_author"), table.c.author_id_seen),
+                  caption=func.coalesce(bindparam("b_caption"), table.c.caption))
+    if status == PENDING_REVIEW:
+        values["verified_at"] = now  # auto-approval counts its hours from here
+    return (update(table).where(table.c.id == bindparam("b_id"),
+                                table.c.status == CHECKING).values(**values))
 
 
 def _fetch(video_id: str, creator_id: int) -> tuple[VideoStats, bool]:
