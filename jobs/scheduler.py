@@ -21,12 +21,15 @@ from rq.job import Job
 from rq_scheduler import Scheduler
 
 from jobs.context import get_app
+from jobs.thumbnails import TIMEOUT_SECONDS
 from webapp.operations import LEDGER_VERIFY, PERIODIC, SCHEDULER_TICK_KEY, periodic_queue_name
 from webapp.outages import INFRA_ERRORS, backoff_seconds
 
-__all__ = ["LEDGER_VERIFY", "PERIODIC", "Periodic", "PeriodicScheduler", "make_scheduler",
-           "periodic_queue_name", "register", "register_ledger_verify"]
+__all__ = ["LEDGER_VERIFY", "PERIODIC", "THUMBNAILS", "Periodic", "PeriodicScheduler",
+           "make_scheduler", "periodic_queue_name", "register", "register_ledger_verify",
+           "register_thumbnails"]
 log = logging.getLogger(__name__)
+THUMBNAILS = "viewpay-periodic-thumbnails"
 
 
 @dataclass(frozen=True)
@@ -125,8 +128,14 @@ def register_ledger_verify(scheduler: Scheduler, interval_seconds: int, queue_na
                                   periodic_queue_name(queue_name), timeout=1800))
 
 
+def register_thumbnails(scheduler: Scheduler, interval_seconds: int, queue_name: str) -> None:
+    """(Re)register the cover backfill: a cover that failed once is tried again (a few times)."""
+    _register(scheduler, Periodic(THUMBNAILS, "jobs.thumbnails.backfill", interval_seconds,
+                                  periodic_queue_name(queue_name), timeout=TIMEOUT_SECONDS))
+
+
 def make_scheduler(app) -> PeriodicScheduler:
-    """The scheduler `main` runs, with both periodic jobs registered."""
+    """The scheduler `main` runs, with every periodic job registered."""
     from webapp.extensions import jobqueue
 
     with app.app_context():
@@ -136,6 +145,7 @@ def make_scheduler(app) -> PeriodicScheduler:
                                       interval=min(60, app.config["REFRESH_SCAN_SECONDS"]))
         register(scheduler, app.config["REFRESH_SCAN_SECONDS"], queue_name)
         register_ledger_verify(scheduler, app.config["LEDGER_VERIFY_SECONDS"], queue_name)
+        register_thumbnails(scheduler, app.config["THUMBNAIL_BACKFILL_SECONDS"], queue_name)
     return scheduler
 
 

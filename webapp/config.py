@@ -54,6 +54,9 @@ class Config:
     CREDIT_GRACE_SECONDS = _int("CREDIT_GRACE_SECONDS", 600)
     # How often the scheduler runs `ledger verify` (daily).
     LEDGER_VERIFY_SECONDS = _int("LEDGER_VERIFY_SECONDS", 86400)
+    # How often the scheduler queues the cover backfill (jobs.thumbnails): covers that failed
+    # at verification are tried again, a bounded batch per run, up to a few times per video.
+    THUMBNAIL_BACKFILL_SECONDS = _int("THUMBNAIL_BACKFILL_SECONDS", 3600)
 
     # Refresh cadence: the scheduler scans for due videos this often; young or fast-growing
     # videos are due hourly, older quiet ones daily.
