@@ -141,7 +141,9 @@ def reject(payout_id: int, admin_id: int, reason: str) -> Payout:
           note=reason[:1000], corrects_id=_reserve_id(payout_id))
     audit.record(admin_id, "payout_reject", "payout", payout_id, creator_id=payout.creator_id,
                  reason=reason)
-    return _commit(payout_id)
+    payout = _commit(payout_id)
+    signals.payout_rejected.send(payout_id, creator_id=payout.creator_id)  # after the money
+    return payout
 
 
 def mark_paid(payout_id: int, admin_id: int, reference: str) -> Payout:

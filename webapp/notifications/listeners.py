@@ -5,8 +5,9 @@ Two kinds of news:
 - sent after the sender committed (approved, rejected, payouts, a recorded count): recorded
   here and committed on its own. The sender's work already stands, so a failure here is
   logged and rolled back instead of turning a done approval or payout into an error page;
-- sent inside the sender's transaction (a flag raised, a video gone, a refresh batch's counts):
-  written into that transaction, committed or rolled back with it, never committed here.
+- sent inside the sender's transaction (a flag raised, a video gone, a claim superseded, a
+  refresh batch's counts): written into that transaction, committed or rolled back with it,
+  never committed here.
 """
 import functools
 import logging
@@ -18,7 +19,8 @@ from webapp.earnings.models import Payout
 from webapp.extensions import db
 from webapp.notifications import links, mails, milestones, outbox, services
 from webapp.notifications.models import (
-    APPROVED, FLAGGED, PAYOUT_APPROVED, PAYOUT_PAID, REJECTED, TRACKING_STOPPED)
+    APPROVED, CLAIM_SUPERSEDED, FLAGGED, PAYOUT_APPROVED, PAYOUT_PAID, PAYOUT_REJECTED, REJECTED,
+    TRACKING_STOPPED)
 from webapp.submissions import signals as submission_signals
 from webapp.submissions.models import APPROVED as VIDEO_APPROVED
 from webapp.submissions.models import Submission
@@ -85,6 +87,15 @@ def _payout_approved(payout_id: int, creator_id: int) -> None:
                     links.path_for("earnings.payout", payout_id=payout_id))
 
 
+@earnings_signals.payout_rejected.connect
+@_after_commit
+def _payout_rejected(payout_id: int, creator_id: int) -> None:
+    payout = db.session.get(Payout, payout_id)
+    services.notify(creator_id, PAYOUT_REJECTED, str(payout_id),
+                    {"amount": str(payout.amount), "reason": payout.reject_reason},
+                    links.path_for("earnings.payout", payout_id=payout_id))
+
+
 @earnings_signals.payout_paid.connect
 @_after_commit
 def _payout_paid(payout_id: int, creator_id: int) -> None:
@@ -92,6 +103,17 @@ def _payout_paid(payout_id: int, creator_id: int) -> None:
     services.notify(creator_id, PAYOUT_PAID, str(payout_id),
                     {"amount": str(payout.amount), "reference": payout.transfer_reference},
                     links.path_for("earnings.payout", payout_id=payout_id))
+
+
+@submission_signals.claim_superseded.connect
+@_in_transaction
+def _claim_superseded(submission_id: int, creator_id: int, was_approved: bool,
+                      detail: str) -> None:
+    """The creator's claim ended because the TikTok account's proven owner claimed the video
+    (`detail` is the audit's English wording; the notification words its own)."""
+    sub = db.session.get(Submission, submission_id)
+    services.notify(creator_id, CLAIM_SUPERSEDED, str(submission_id),
+                    _video(sub, was_approved=was_approved), _video_page(sub))
 
 
 @tracking_signals.count_recorded.connect

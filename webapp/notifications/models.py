@@ -15,10 +15,12 @@ FLAGGED = "flagged"
 TRACKING_STOPPED = "tracking_stopped"
 PAYOUT_APPROVED = "payout_approved"
 PAYOUT_PAID = "payout_paid"
+PAYOUT_REJECTED = "payout_rejected"
+CLAIM_SUPERSEDED = "claim_superseded"  # the TikTok account's proven owner claimed the video
 MILESTONE_VIEWS = "milestone_views"
 FIRST_RUPIAH = "first_rupiah"
 KINDS = (APPROVED, REJECTED, FLAGGED, TRACKING_STOPPED, PAYOUT_APPROVED, PAYOUT_PAID,
-         MILESTONE_VIEWS, FIRST_RUPIAH)
+         PAYOUT_REJECTED, CLAIM_SUPERSEDED, MILESTONE_VIEWS, FIRST_RUPIAH)
 
 # OutboxMail.kind for mail that is no notification.
 PASSWORD_RESET = "password_reset"
