@@ -82,6 +82,15 @@ def test_the_scheduler_registers_the_backfill_with_its_setting(app):
     assert jobs[THUMBNAILS].origin == app.config["RQ_QUEUE"] + "-periodic"
 
 
+def test_two_schedulers_queue_the_backfill_once(app):
+    with app.app_context():
+        first, restarted = make_scheduler(app), make_scheduler(app)
+        for scheduler in (first, restarted, first):
+            scheduler.enqueue_jobs()
+        waiting = Queue(app.config["RQ_QUEUE"] + "-periodic", connection=jobqueue.connection)
+        assert waiting.job_ids.count(THUMBNAILS) == 1
+
+
 def test_a_cover_that_failed_at_verification_arrives_with_the_next_scheduled_run(app, sandbox):
     [(sub_id, vid)] = _blank_videos(app, sandbox, 1, then="ok")  # the CDN hiccup is over
     clear_log(sandbox)
