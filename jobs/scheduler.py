@@ -22,14 +22,14 @@ from rq_scheduler import Scheduler
 
 from jobs.context import get_app
 from jobs.thumbnails import TIMEOUT_SECONDS
-from webapp.operations import LEDGER_VERIFY, PERIODIC, SCHEDULER_TICK_KEY, periodic_queue_name
+from webapp.operations import (LEDGER_VERIFY, PERIODIC, SCHEDULER_TICK_KEY, THUMBNAILS,
+                               periodic_queue_name)
 from webapp.outages import INFRA_ERRORS, backoff_seconds
 
 __all__ = ["LEDGER_VERIFY", "PERIODIC", "THUMBNAILS", "Periodic", "PeriodicScheduler",
            "make_scheduler", "periodic_queue_name", "register", "register_ledger_verify",
            "register_thumbnails"]
 log = logging.getLogger(__name__)
-THUMBNAILS = "viewpay-periodic-thumbnails"
 
 
 @dataclass(frozen=True)

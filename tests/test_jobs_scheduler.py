@@ -10,7 +10,8 @@ from rq import Queue
 from rq.job import Job, JobStatus
 from rq_scheduler import Scheduler
 
-from jobs.scheduler import LEDGER_VERIFY, PERIODIC, make_scheduler, periodic_queue_name, register
+from jobs.scheduler import (LEDGER_VERIFY, PERIODIC, THUMBNAILS, make_scheduler, periodic_queue_name,
+                            register)
 from jobs.worker import make_worker
 from tests import factories
 from tests.conftest import run_worker
@@ -103,7 +104,7 @@ def test_ticks_of_two_schedulers_never_queue_a_periodic_job_twice(ctx):
     assert _periodic_queue(ctx).job_ids.count(PERIODIC) == 1
     assert _periodic_queue(ctx).job_ids.count(LEDGER_VERIFY) == 1
     scheduled = [(job.id, at) for job, at in first.get_jobs(with_times=True)]
-    assert sorted(job_id for job_id, _ in scheduled) == [LEDGER_VERIFY, PERIODIC]
+    assert sorted(job_id for job_id, _ in scheduled) == [LEDGER_VERIFY, PERIODIC, THUMBNAILS]
     assert all(at > datetime.now(timezone.utc).replace(tzinfo=None) for _, at in scheduled)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 import webapp.admin.operations  # noqa: F401  until webapp/admin/__init__.py imports it
 from jobs import context
-from jobs.scheduler import LEDGER_VERIFY, PERIODIC, make_scheduler
+from jobs.scheduler import LEDGER_VERIFY, PERIODIC, THUMBNAILS, make_scheduler
 from jobs.worker import make_worker
 from tests import factories
 from tests.conftest import csrf_token, run_worker
@@ -64,7 +64,7 @@ def test_status_lists_failed_jobs_queues_workers_scheduler_and_periodic_jobs(app
     assert job["exc"] == "RuntimeError: kaput" and job["failed_at"]
     assert seen["workers"] == [] and seen["scheduler"]["stale"] is True
     assert [(p["id"], p["registered"]) for p in seen["periodic"]] == [
-        (PERIODIC, False), (LEDGER_VERIFY, False)]
+        (PERIODIC, False), (LEDGER_VERIFY, False), (THUMBNAILS, False)]
 
     with app.app_context():
         make_scheduler(app).enqueue_jobs()  # one scheduler tick

@@ -20,7 +20,8 @@ from webapp.tracking.refresh import LAST_SUCCESS_KEY
 
 PERIODIC = "viewpay-periodic-refresh-due"
 LEDGER_VERIFY = "viewpay-periodic-ledger-verify"
-PERIODIC_JOBS = (PERIODIC, LEDGER_VERIFY)
+THUMBNAILS = "viewpay-periodic-thumbnails"
+PERIODIC_JOBS = (PERIODIC, LEDGER_VERIFY, THUMBNAILS)
 SCHEDULER_TICK_KEY = "viewpay:scheduler:tick"  # hash: at (unix time), interval (seconds)
 STALE_TICKS = 3  # the scheduler counts as stopped after this many missed ticks
 _EPOCH = datetime.fromtimestamp(0, timezone.utc)
