@@ -25,9 +25,7 @@ what its videos earned; stale: due videos not refreshed within two scan interval
 import argparse
 import os
 import random
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,16 +34,11 @@ from collections import Counter
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, ROOT)
+from _services import free_port, start_redis, stop_redis, wait_port  # noqa: E402
 PYTHON = sys.executable
 SCAN_SECONDS, CADENCE_SECONDS = 5, 20
 FAULTS = ("kill_horse", "term_worker", "redis_restart", "two_schedulers", "refresh_due_x5",
           "provider")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Stack:
@@ -71,7 +64,7 @@ class Stack:
     def start(self) -> None:
         self.start_redis()
         self.sandbox = self._spawn([PYTHON, "-m", "sandbox", "--port", str(self.sandbox_port)])
-        self._wait_port(self.sandbox_port)
+        wait_port(self.sandbox_port, timeout=15)
 
     def start_processes(self) -> None:
         self.workers = [self.start_worker(), self.start_worker()]
@@ -88,25 +81,10 @@ class Stack:
         return self._spawn([PYTHON, "-m", "jobs.scheduler"])
 
     def start_redis(self) -> None:
-        self.redis = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.redis_port),
-             "--bind", "127.0.0.1", "--dir", self.tmp, "--appendonly", "yes", "--save", ""],
-            stdout=self.log, stderr=self.log, start_new_session=True)
-        self._wait_port(self.redis_port)
+        self.redis = start_redis(self.redis_port, self.tmp, self.log, durable=True)
 
     def stop_redis(self) -> None:
-        subprocess.run(["redis-cli", "-p", str(self.redis_port), "shutdown"], capture_output=True)
-        self.redis.wait(timeout=10)
-
-    @staticmethod
-    def _wait_port(port: int, timeout: float = 15) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError(f"nothing listens on {port}")
+        stop_redis(self.redis_port, self.redis)
 
     def horses(self) -> list[int]:
         found = []

@@ -1,6 +1,7 @@
 """What pages cost under load, side by side with a do-nothing page of the same app, same run.
 
     .venv/bin/python bench/pages.py [--videos 100000] [--creators 5000] [--seconds 10] [--reuse]
+                                    [--first N]
 
 On PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/bench_pages,
 created if missing; its schema is dropped unless --reuse), with its own
@@ -22,7 +23,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +30,8 @@ import threading
 import time
 
 import requests
+
+from _services import free_port, start_redis, wait_port
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BIN = os.path.dirname(sys.executable)
@@ -57,22 +59,6 @@ end
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {port}")
-
-
 class Stack:
     """redis-server, the sandbox and (later) gunicorn, as processes of their own."""
 
@@ -92,9 +78,7 @@ class Stack:
             API_RATE_LIMIT="100000000/minute",
             BENCH_TRIVIAL_ENDPOINT="1", LOG_LEVEL="WARNING")
         self.log = open(os.path.join(tmp, "stack.log"), "ab")
-        self.spawn([shutil.which("redis-server") or "redis-server", "--port", str(redis_port),
-                    "--bind", "127.0.0.1", "--dir", tmp, "--save", "", "--appendonly", "no"])
-        wait_port(redis_port)
+        self.procs.append(start_redis(redis_port, tmp, self.log))
         self.spawn([sys.executable, "-m", "sandbox", "--port", str(sandbox_port)])
         wait_port(sandbox_port)
         self.web = f"http://127.0.0.1:{self.web_port}"
@@ -225,7 +209,10 @@ def login(web: str, email: str) -> requests.Session:
 
 
 def cookie_header(http: requests.Session) -> dict:
-    return {"Cookie": "; ".join(f"{c.name}={c.value}" for c in http.cookies)}
+    """The browser's cookie and its User-Agent: Flask-Login's session protection would take wrk
+    (no User-Agent) for another client and rewrite the session cookie on every request."""
+    return {"Cookie": "; ".join(f"{c.name}={c.value}" for c in http.cookies),
+            "User-Agent": http.headers["User-Agent"]}
 
 
 def measure(url: str, headers: dict, connections: int, seconds: int, tmp: str) -> dict:
@@ -316,6 +303,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
     parser.add_argument("--reuse", action="store_true",
                         help="keep the database; load only what it lacks (resumes a load)")
+    parser.add_argument("--first", type=int, default=None, metavar="N",
+                        help="measure only the first N pages (4: what every request pays)")
     args = parser.parse_args()
     if args.videos < args.big + SMALL + args.creators or args.creators < 3:
         sys.exit("needs at least BIG + 5 + CREATORS videos and 3 creators")
@@ -329,7 +318,8 @@ def main() -> None:
         big, small, video_id = creators_by_size(url, args.big)
         token = stack.flask("api", "create-token", f"bench-{int(time.time())}").split()[-1]
         stack.start_web()
-        report(stack, pages(stack, big, small, video_id, token, args.big), args, tmp)
+        measured = pages(stack, big, small, video_id, token, args.big)[:args.first]
+        report(stack, measured, args, tmp)
     finally:
         stack.stop()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,46 +1,87 @@
-"""What every request pays: the live fragment's cheap ETag, the queries a page makes whatever
-the number of videos, and pooled connections checked only when they may have gone stale."""
+"""What every request pays: nothing from the database or Redis unless the page needs it (one
+statement for who is logged in), the live fragment's cheap ETag, the queries a page makes
+whatever the number of videos, and pooled connections checked only when they may have gone
+stale."""
 import re
 import time
 from contextlib import contextmanager
 
-from decimal import Decimal
-
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 import factories
 from tests import conftest
+from tests.outages import OwnRedis, app_with
+from tests.sql_counter import CHECKOUT, statements
 from webapp.auth.models import User
-from webapp.earnings import rates
 from webapp.extensions import db
 from webapp.submissions import services
-from webapp.submissions.live_etag import TIME_BUCKET_SECONDS, live_etag
 from webapp.tracking.refresh import refresh_submission
 
 HX = {"HX-Request": "true"}
 
 
-@contextmanager
-def statements(app):
-    """The SQL each request sends (pings and checkouts included), in order."""
-    sent = []
-    with app.app_context():
-        engine = db.engine
-
-    def on_execute(conn, cursor, statement, *args):
-        sent.append(statement)
-
-    def on_checkout(*args):
-        sent.append("<checkout>")
-
-    event.listen(engine, "before_cursor_execute", on_execute)
-    event.listen(engine, "checkout", on_checkout)
+@pytest.fixture
+def served(app, tmp_path):
+    """The app as production runs it: the limiter on, on a Redis of its own (so every command
+    it receives is this test's), and the benchmarks' do-nothing page."""
+    redis = OwnRedis(tmp_path)
+    redis.start()
     try:
-        yield sent
+        yield app_with(app, REDIS_URL=redis.url, RATELIMIT_STORAGE_URI=redis.url,
+                       RATELIMIT_ENABLED=True, BENCH_TRIVIAL_ENDPOINT=True), redis
     finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-        event.remove(engine, "checkout", on_checkout)
+        redis.stop()
+
+
+@contextmanager
+def redis_commands(redis: OwnRedis):
+    """How many commands Redis received inside the block: call the yielded function after it."""
+    client = redis.client()
+    before = client.info("stats")["total_commands_processed"]
+    counted = []
+    yield lambda: counted[0]
+    # Less the INFO that took `before` (it counts once it has answered).
+    counted.append(client.info("stats")["total_commands_processed"] - before - 1)
+
+
+def test_anonymous_requests_ask_neither_the_database_nor_redis(served):
+    app, redis = served
+    client = app.test_client()
+    for path in ("/_bench/trivial", "/login", "/login?next=/earnings/", "/signup",
+                 "/static/app.css"):
+        for _ in range(2):  # the login page is rendered once, then kept: both ways
+            with statements(app, checkouts=True) as sent, redis_commands(redis) as sent_redis:
+                assert client.get(path).status_code == 200, path
+            assert (sent, sent_redis()) == ([], 0), path
+
+
+def test_a_logged_in_request_costs_one_statement_and_no_redis(served):
+    app, redis = served
+    with app.app_context():
+        factories.creator()
+    client = app.test_client()
+    token = conftest.csrf_token(client)
+    assert client.post("/login", data={"email": "sari@example.com", "password": "password123",
+                                       "csrf_token": token}).status_code == 302
+    with statements(app, checkouts=True) as sent, redis_commands(redis) as sent_redis:
+        assert client.get("/_bench/trivial").status_code == 200
+    (login,) = [statement for statement in sent if statement != CHECKOUT]
+    assert "user_sessions" in login and "users" in login  # the login's row with its user
+    assert sent.count(CHECKOUT) == 1 and sent_redis() == 0
+
+
+def test_the_login_limit_counts_posts_only_and_still_answers_429(served):
+    app, redis = served
+    client = app.test_client()
+    token = conftest.csrf_token(client)
+    for _ in range(20):  # 20 a minute: empty forms, refused before any password is checked
+        assert client.get("/login").status_code == 200
+        assert client.post("/login", data={"csrf_token": token}).status_code == 422
+    assert client.get("/login").status_code == 200  # reading the form is never limited
+    refused = client.post("/login", data={"csrf_token": token})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert refused.headers["X-RateLimit-Limit"] == "20"
 
 
 def _add_videos(sandbox, creator_id: int, admin_id: int, tiktok_id: str, count: int) -> None:
@@ -75,46 +116,29 @@ def test_the_live_fragment_answers_304_until_its_numbers_change(app, sandbox, ac
     assert "300.000" in changed.get_data(as_text=True)
 
 
-def test_the_etag_follows_language_page_money_and_the_minute(app, sari):
-    with app.app_context():
-        now = 1_800_000_000.0
-        now = now - now % TIME_BUCKET_SECONDS
-        tag = live_etag(sari["creator_id"], locale="id", now=now)
-        assert live_etag(sari["creator_id"], locale="id", now=now + 59) == tag
-        assert live_etag(sari["creator_id"], locale="en", now=now) != tag
-        assert live_etag(sari["creator_id"], locale="id", page=2, now=now) != tag
-        # Time-derived words ("next update in ...") refresh at most a minute late.
-        assert live_etag(sari["creator_id"], locale="id", now=now + 60) != tag
-        # An admin's rate change moves money (an adjustment entry) and changes it too.
-        before = live_etag(sari["creator_id"], locale="id", now=now)
-        rates.change_submission_rate(sari["sub_id"], Decimal("0.00005"), sari["admin_id"],
-                                     "a better deal")
-        assert live_etag(sari["creator_id"], locale="id", now=now) != before
-
-
 def test_pages_send_the_same_queries_for_1_video_or_25(app, sandbox, act, sari):
     """Anonymous pages touch no database; a creator's 304 and fragment make a fixed number of
     queries, whatever the number of videos (pages of cards, totals by SQL aggregates)."""
-    with statements(app) as sent:
+    with statements(app, checkouts=True) as sent:
         assert act.client.get("/login").status_code == 200
     assert sent == []
 
     act.login("sari@example.com")
-    with statements(app) as sent:  # the page's CSS, JS and icons load no user
+    with statements(app, checkouts=True) as sent:  # the page's CSS, JS and icons load no user
         assert act.client.get("/static/app.css").status_code == 200
     assert sent == []
 
     def costs():
         tag = act.hx_get("/dashboard/live").headers["ETag"]
-        with statements(app) as not_modified:
+        with statements(app, checkouts=True) as not_modified:
             assert act.hx_get("/dashboard/live", **{"If-None-Match": tag}).status_code == 304
-        with statements(app) as fragment:
+        with statements(app, checkouts=True) as fragment:
             assert act.hx_get("/dashboard/live").status_code == 200
         return not_modified, fragment
 
     one_304, one_200 = costs()
     # The login's session row with its user, the submissions' and the ledger's aggregates.
-    assert one_304.count("<checkout>") == 1 and len(one_304) - 1 <= 3, one_304
+    assert one_304.count(CHECKOUT) == 1 and len(one_304) - 1 <= 3, one_304
     with app.app_context():
         _add_videos(sandbox, sari["creator_id"], sari["admin_id"], sari["tiktok_id"], 24)
     many_304, many_200 = costs()

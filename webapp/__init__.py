@@ -50,8 +50,10 @@ def register_extensions(app: Flask) -> None:
     from webapp import form_messages, i18n, logs, sqlite_pragmas
     from webapp.auth import throttle
     from webapp.extensions import csrf, db, jobqueue, limiter, login_manager, migrate
+    from webapp.extensions import session_cookies
 
     logs.init_app(app)  # JSON lines with the request id, first: everything after logs
+    app.session_interface = session_cookies
 
     sqlite_pragmas.init_app(app)  # engine options must be set before the engine exists
     db.init_app(app)

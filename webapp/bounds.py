@@ -36,6 +36,17 @@ def parse_ids(values) -> list[int]:
     return [n for n in map(parse_id, values) if n is not None]
 
 
+def _reject_malformed() -> None:
+    # Most requests have no query string and no form: nothing to parse, nothing to check.
+    if request.query_string:
+        _reject_absurd_pages()
+        _reject_nul_bytes(request.args.items(multi=True))
+    if request.environ.get("CONTENT_TYPE"):  # only a typed body can fill request.form
+        _reject_nul_bytes(request.form.items(multi=True))
+    if request.view_args:
+        _reject_nul_bytes(request.view_args.items())
+
+
 def _reject_absurd_pages() -> None:
     # Routes read ?page (and Flask-SQLAlchemy ?per_page) with type=int, so junk already means
     # page 1; only a number too large for any list is left, and that page cannot exist.
@@ -48,16 +59,13 @@ def _reject_absurd_pages() -> None:
             abort(404)
 
 
-def _reject_nul_bytes() -> None:
+def _reject_nul_bytes(pairs) -> None:
     # No browser form can send one, and PostgreSQL cannot store one: a malformed request.
-    for pairs in (request.args.items(multi=True), request.form.items(multi=True),
-                  (request.view_args or {}).items()):
-        if any(isinstance(value, str) and "\x00" in value for _, value in pairs):
-            abort(400)
+    if any(isinstance(value, str) and "\x00" in value for _, value in pairs):
+        abort(400)
 
 
 def init_app(app: Flask) -> None:
     """Before any blueprint is registered: its rules must be built with the bounded converter."""
     app.url_map.converters["int"] = IdConverter
-    app.before_request(_reject_absurd_pages)
-    app.before_request(_reject_nul_bytes)
+    app.before_request(_reject_malformed)

@@ -16,7 +16,10 @@ def init_app(app) -> None:
 
     @app.after_request
     def vary_on_htmx(response):
-        response.vary.add("HX-Request")
+        if "Vary" in response.headers:  # merged into what is there (parsing it is the cost)
+            response.vary.add("HX-Request")
+        else:
+            response.headers["Vary"] = "HX-Request"
         return response
 
     app.after_request(flashes_out_of_band)

@@ -34,15 +34,24 @@ def content_security_policy(tiktok_web_base: str) -> str:
     ])
 
 
-def _set_headers(response):
-    config, headers = current_app.config, response.headers
-    headers.setdefault("Content-Security-Policy",
-                       content_security_policy(config["TIKTOK_WEB_BASE"]))
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors, for browsers without CSP 2
-    headers.setdefault("Referrer-Policy", "same-origin")  # OAuth codes and ids stay home
+def _headers(config) -> list[tuple[str, str]]:
+    headers = [
+        ("Content-Security-Policy", content_security_policy(config["TIKTOK_WEB_BASE"])),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),  # frame-ancestors, for browsers without CSP 2
+        ("Referrer-Policy", "same-origin"),  # OAuth codes and ids stay home
+    ]
     if config.get("SESSION_COOKIE_SECURE"):  # served over HTTPS: tell browsers to stay there
-        headers.setdefault("Strict-Transport-Security", HSTS)
+        headers.append(("Strict-Transport-Security", HSTS))
+    return headers
+
+
+def _set_headers(response):
+    # A view may have set its own (a stricter CSP, say): each is added only where missing.
+    present = {name.lower() for name in response.headers.keys()}
+    for name, value in _headers(current_app.config):
+        if name.lower() not in present:
+            response.headers.add(name, value)
     return response
 
 

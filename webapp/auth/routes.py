@@ -1,8 +1,12 @@
+import functools
+import secrets
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import force_locale, gettext as _, ngettext
+from flask import (abort, current_app, flash, g, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import force_locale, get_locale, gettext as _, ngettext
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from webapp.auth import bp, login as login_state, services, throttle
 from webapp.auth.errors import AuthError, EmailTaken
@@ -42,6 +46,8 @@ def _safe_next(target: str | None) -> str | None:
 @limiter.limit("20/minute", methods=["POST"])
 def login():
     """Log in with email and password."""
+    if request.method == "GET" and not (current_user.is_authenticated or "_flashes" in session):
+        return _blank_login_page()
     form = LoginForm()
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
@@ -60,6 +66,28 @@ def login():
         throttle.failed(ip, email)
         form.password.errors.append(_("Wrong email or password."))
     return render_template("auth/login.html", form=form), status
+
+
+# Stands in for the CSRF token while the page is rendered: random, so no page holds it otherwise.
+_TOKEN_SLOT = "csrf-slot-" + secrets.token_hex(16)
+
+
+def _blank_login_page() -> str:
+    """The empty login form a visitor without a login sees: the same for everyone asking for
+    the same URL in the same language but for the CSRF token, so it is rendered once (two
+    thirds of the page's cost) and gets this visitor's token filled in."""
+    page = _rendered_login_page(current_app._get_current_object(), str(get_locale()),
+                                request.full_path)
+    return page.replace(_TOKEN_SLOT, generate_csrf())
+
+
+@functools.lru_cache(maxsize=64)  # any ?next= is a URL of its own: the oldest ones go
+def _rendered_login_page(app, locale: str, full_path: str) -> str:
+    g.csrf_token = _TOKEN_SLOT  # what Flask-WTF's csrf_token() answers for this render
+    try:
+        return render_template("auth/login.html", form=LoginForm())
+    finally:
+        del g.csrf_token
 
 
 @bp.route("/signup", methods=["GET", "POST"])
