@@ -29,12 +29,6 @@ def _credit_first_counts(submission_id: int) -> None:
         services.credit_snapshot(submission_id, snap.id)
 
 
-@submission_signals.dashboard_parts.connect
-def _ledger_version(creator_id: int) -> str:
-    entries, last = services.ledger_version(creator_id)
-    return f"{entries}-{last}"
-
-
 @submission_signals.earned.connect
 def _earned(creator_id: int, submission_ids) -> dict:
     """What a page of videos earned, by the (submission_id, kind) index: the page costs the

@@ -126,14 +126,6 @@ def earned_by_submission(creator_id: int) -> dict[int, Decimal]:
     return {sub_id: from_units(int(total)) for sub_id, total in rows}
 
 
-def ledger_version(creator_id: int) -> tuple[int, int]:
-    """(count, last id) of a creator's entries: changes whenever money moves."""
-    count, last = db.session.execute(
-        select(func.count(LedgerEntry.id), func.coalesce(func.max(LedgerEntry.id), 0))
-        .where(LedgerEntry.creator_id == creator_id)).one()
-    return int(count), int(last)
-
-
 def entries_for(creator_id: int, submission_id: int | None = None,
                 limit: int = 200) -> list[LedgerEntry]:
     query = select(LedgerEntry).where(LedgerEntry.creator_id == creator_id)

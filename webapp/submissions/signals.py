@@ -10,7 +10,6 @@ After the sender committed:
 - verified(submission_id, stats=): tracking stores the first counts.
 Questions (receivers answer; the answers are combined):
 - may_auto_approve(submission_id) -> bool: tracking says no while a flag is open.
-- dashboard_parts(creator_id) -> str: earnings adds its part of the dashboard's ETag.
 - earned(creator_id, submission_ids=) -> {submission_id: Decimal}: earnings says what each of
   those videos earned in all (videos with nothing booked left out), in one query.
 - live_parts() -> [LivePart, ...]: each area's part of the live fragment's ETag as scalar
@@ -37,7 +36,6 @@ rejected = _signals.signal("submission-rejected")
 verified = _signals.signal("submission-verified")
 claim_superseded = _signals.signal("claim-superseded")
 may_auto_approve = _signals.signal("may-auto-approve")
-dashboard_parts = _signals.signal("dashboard-parts")
 view_history = _signals.signal("view-history")
 open_holds = _signals.signal("open-holds")
 live_parts = _signals.signal("live-parts")
