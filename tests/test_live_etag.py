@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select, update
 
 import factories
+from tests.sql_counter import statements
 from tests.test_earnings_services import key, with_bank
-from tests.test_page_queries import statements
 from webapp.auth.models import User
 from webapp.earnings import payouts, rates
 from webapp.earnings.models import LedgerEntry

@@ -2,12 +2,11 @@
 and for an admin list of 3 rows or 30 (a page of them): no query per card, per row or per flag.
 Counts, not timings: the statements each request sends are recorded at the engine."""
 import os
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
 import factories
+from tests.sql_counter import statements
 from tests.test_api_openapi import bearer, token  # noqa: F401
 from webapp.auth.models import User
 from webapp.extensions import db
@@ -25,22 +24,6 @@ PAGES = {  # name: (who, url, headers)
     "admin tracked videos": ("admin", "/admin/videos", {}),
     "API video": ("api", "/api/tiktok/video/{vid}", {}),
 }
-
-
-@contextmanager
-def statements(app):
-    sent = []
-    with app.app_context():
-        engine = db.engine
-
-    def on_execute(conn, cursor, statement, *args):
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
 
 
 def _add(sandbox, creator_id: int, admin_id: int, tiktok_id: str, approved: int,
