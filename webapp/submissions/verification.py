@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.expression import Update
 
+from webapp import fetch_counts
 from webapp.auth import tokens
 from webapp.auth.models import User
 from webapp.extensions import db, jobqueue
@@ -31,7 +32,6 @@ from webapp.tiktok import errors as tt
 from webapp.tiktok.client import Sources, http_from_config
 from webapp.tiktok.limits import backoff_delay
 from webapp.tiktok.stats import VideoStats
-from webapp.tracking import fetching
 from webapp.timeutil import utcnow
 
 VERIFY_JOB = "jobs.submissions.verify_submission"
@@ -137,7 +137,7 @@ def verify_many(submission_ids: list[int], max_attempts: int | None = None) -> d
     outcomes = dict.fromkeys(submission_ids, "missing")
     outcomes.update({row.id: row.status for row in rows})
     checking = [(row.id, row.video_id, row.creator_id) for row in rows if row.status == CHECKING]
-    answers = dict(fetching.iter_counts(checking,
+    answers = dict(fetch_counts.iter_counts(checking,
                                         concurrency=current_app.config["REFRESH_CONCURRENCY"]))
     found = {i: stats for i, stats in answers.items() if isinstance(stats, VideoStats)}
     outcomes.update(_store_found(found, max_attempts))

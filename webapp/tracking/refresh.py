@@ -1,6 +1,6 @@
 """Refresh runs: fetch counts through the source chain, store them, credit earnings.
 
-A run fetches its videos concurrently (webapp.tracking.fetching) and stores the answers as they
+A run fetches its videos concurrently (webapp.fetch_counts) and stores the answers as they
 arrive, up to WRITE_GROUP videos per transaction: what the group's videos need to be judged is
 read in a few queries (batch_context), their snapshots, flags, failures and next due times are
 written together, and earnings books their credits in the same transaction (counts_stored), so
@@ -24,13 +24,14 @@ import redis
 from flask import current_app
 from sqlalchemy import select
 
+from webapp import fetch_counts
 from webapp.extensions import db, jobqueue
 from webapp.outages import INFRA_ERRORS
 from webapp.submissions.models import APPROVED, Submission
 from webapp.tiktok.errors import Throttled, TikTokError
 from webapp.tiktok.stats import VideoStats
 from webapp.timeutil import utcnow
-from webapp.tracking import fetching, scheduling, services, signals
+from webapp.tracking import scheduling, services, signals
 from webapp.tracking.batch_context import BatchContext
 from webapp.tracking.errors import InvalidViews
 from webapp.tracking.models import OK, ViewSnapshot
@@ -57,7 +58,7 @@ def refresh_many(submission_ids: list[int]) -> dict[int, str]:
     outcomes: dict[int, str] = {}
     counted: set[str] = set()
     group: list[tuple[int, object]] = []
-    for item in fetching.iter_counts([tuple(r) for r in rows],
+    for item in fetch_counts.iter_counts([tuple(r) for r in rows],
                                      concurrency=current_app.config["REFRESH_CONCURRENCY"]):
         group.append(item)
         if len(group) >= WRITE_GROUP:

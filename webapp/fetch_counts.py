@@ -1,4 +1,6 @@
-"""The source chain of a refresh run, with failover; returns values, stores nothing.
+"""The source chain of a refresh run or a batch of verifications, with failover; returns
+values, stores nothing. Outside tracking and submissions so that both can use it (it reads
+auth's tokens and asks tiktok's sources, nothing above them).
 
 Per video: the Display API when its creator is connected (token usable), else the public page.
 Display is asked for up to 20 of one creator's videos per call. When a Display call fails
