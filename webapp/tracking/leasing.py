@@ -49,11 +49,17 @@ def lease_statement(chosen, until, dialect: str):
             .execution_options(synchronize_session=False))
 
 
+_DEFAULT_RETRY = object()
+
+
 def enqueue_leased(leased: list[tuple[int, int]], prefix: str = "refresh",
-                   connected: set[int] | None = None, retry: Retry | None = None) -> int:
-    """Queue batch jobs for leased videos; returns how many jobs were queued."""
+                   connected: set[int] | None = None, retry=_DEFAULT_RETRY) -> int:
+    """Queue batch jobs for leased videos; returns how many jobs were queued. `retry`: RQ's
+    retry for the jobs (None: none at all; left out: refresh_retry())."""
     if not leased:
         return 0
+    if retry is _DEFAULT_RETRY:
+        retry = refresh_retry()
     if connected is None:
         connected = connections.active_user_ids({creator_id for _, creator_id in leased})
     holders: dict[int, str] = {}
@@ -62,6 +68,6 @@ def enqueue_leased(leased: list[tuple[int, int]], prefix: str = "refresh",
         job_id = job_id_for(ids, prefix)
         holders.update(dict.fromkeys(ids, job_id))
         queued += jobqueue.enqueue(BATCH_JOB, ids, job_id=job_id, timeout=JOB_TIMEOUT,
-                                   retry=retry or refresh_retry()) is not None
+                                   retry=retry) is not None
     jobqueue.connection.hset(LEASES_KEY, mapping=holders)
     return queued
