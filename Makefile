@@ -47,7 +47,7 @@ demo: setup
 		$(BIN)/honcho -f Procfile.dev start
 
 test: setup
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15
 
 clean:
 	rm -rf $(VENV) instance

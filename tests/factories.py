@@ -1,4 +1,5 @@
 """Small builders for test data, going through the real services."""
+import functools
 import itertools
 import time
 
@@ -36,16 +37,28 @@ def set_views(sandbox, vid: str, views: int, **extra) -> None:
                    timeout=5).raise_for_status()
 
 
+@functools.lru_cache(maxsize=None)
+def password_hash(password: str) -> str:
+    """A hash the app checks like any other, made once per password and cheap to check: the
+    app's own method (scrypt) costs ~0,15 s per hash and per login on purpose, which over a
+    few thousand test accounts and logins was half of the suite's time. Tests of hashing
+    itself go through sign-up and `set_password`."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(password, method="pbkdf2:sha256:1")
+
+
 def creator(email="sari@example.com", handle="sari.dance", password="password123"):
     from webapp.auth import services
 
-    return services.create_user(email, password, handle=handle)
+    return services.create_user(email, None, handle=handle, password_hash=password_hash(password))
 
 
 def admin(email="admin@example.com", password="password123"):
     from webapp.auth import services
+    from webapp.auth.models import ADMIN
 
-    return services.create_admin(email, password)
+    return services.create_user(email, None, role=ADMIN, password_hash=password_hash(password))
 
 
 def prove(user, tiktok_user_id: str) -> None:
