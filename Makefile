@@ -26,8 +26,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 setup: $(VENV)/.installed translations
 
-translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -d webapp/translations
+# Compiled only when a catalog changed, so that two test runs at once (CI's two legs) never
+# rewrite a catalog the other is reading.
+MO := $(patsubst %.po,%.mo,$(wildcard webapp/translations/*/LC_MESSAGES/messages.po))
+translations: $(MO)
+
+webapp/translations/%/LC_MESSAGES/messages.mo: webapp/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@
 
 demo: setup
 	$(DEMO_ENV) $(FLASK) db upgrade
