@@ -52,6 +52,7 @@ class Stack:
             os.environ, DATABASE_URL=db_url, REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/0",
             SECRET_KEY="soak", TIKTOK_WEB_BASE=self.sandbox_url, TIKTOK_API_BASE=self.sandbox_url,
             TIKTOK_VM_BASE=self.sandbox_url + "/_vm", TIKTOK_VT_BASE=self.sandbox_url + "/_vt",
+            TIKTOK_CDN_BASE=self.sandbox_url + "/_cdn",
             REFRESH_SCAN_SECONDS=str(SCAN_SECONDS), REFRESH_YOUNG_SECONDS=str(CADENCE_SECONDS),
             REFRESH_OLD_SECONDS=str(CADENCE_SECONDS), CREDIT_GRACE_SECONDS="5",
             VALIDATION_DAYS="0", TIKTOK_TIMEOUT_SECONDS="3", TIKTOK_PAGE_RATE="100000",

@@ -29,6 +29,11 @@ def _credit_first_counts(submission_id: int) -> None:
         services.credit_snapshot(submission_id, snap.id)
 
 
+@submission_signals.approved_many.connect
+def _credit_first_counts_of_many(_sender, submission_ids) -> None:
+    recovery.credit_approved(submission_ids)
+
+
 @submission_signals.earned.connect
 def _earned(creator_id: int, submission_ids) -> dict:
     """What a page of videos earned, by the (submission_id, kind) index: the page costs the

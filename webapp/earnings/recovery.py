@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from webapp.earnings.models import ACCRUAL, ADJUSTMENT, LedgerEntry
 from webapp.earnings.services import credit_snapshot
@@ -50,6 +51,32 @@ def credit_missing(now: datetime | None = None, grace_seconds: int | None = None
         if credit_snapshot(submission_id, snapshot_id) is not None:
             credited += 1
     return credited
+
+
+def credit_approved(submission_ids: list[int]) -> int:
+    """The counts verification stored for a bulk approval's videos, credited in one
+    transaction (credit_many: the same rules and guards as credit_snapshot); if another worker
+    credits one of them meanwhile, each is credited on its own. Returns how many were."""
+    if not submission_ids:
+        return 0
+    pairs = sorted(db.session.execute(
+        select(ViewSnapshot.submission_id, func.max(ViewSnapshot.id))
+        .where(ViewSnapshot.submission_id.in_(submission_ids), ViewSnapshot.state == OK,
+               ViewSnapshot.exact.is_(True))
+        .group_by(ViewSnapshot.submission_id)).all())
+    # Read together (held here: the session keeps unchanged objects only weakly).
+    loaded = (list(db.session.scalars(select(Submission).where(Submission.id.in_(
+                  [s for s, _ in pairs])))),
+              list(db.session.scalars(select(ViewSnapshot).where(ViewSnapshot.id.in_(
+                  [p for _, p in pairs])))))
+    try:
+        credited = credit_many(pairs)
+        db.session.commit()
+        return credited
+    except (CreditRace, IntegrityError):
+        db.session.rollback()
+    del loaded
+    return sum(credit_snapshot(sub_id, snap_id) is not None for sub_id, snap_id in pairs)
 
 
 class CreditRace(RuntimeError):

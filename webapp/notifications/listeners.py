@@ -12,6 +12,8 @@ Two kinds of news:
 import functools
 import logging
 
+from sqlalchemy import select
+
 from webapp.auth import signals as auth_signals
 from webapp.auth.models import User
 from webapp.earnings import signals as earnings_signals
@@ -69,6 +71,14 @@ def _video_page(sub: Submission) -> str:
 def _approved(submission_id: int) -> None:
     sub = db.session.get(Submission, submission_id)
     services.notify(sub.creator_id, APPROVED, str(sub.id), _video(sub), _video_page(sub))
+
+
+@submission_signals.approved_many.connect
+@_after_commit
+def _approved_many(_sender, submission_ids) -> None:
+    for sub in db.session.scalars(select(Submission).where(Submission.id.in_(submission_ids))
+                                  .order_by(Submission.id)):
+        services.notify(sub.creator_id, APPROVED, str(sub.id), _video(sub), _video_page(sub))
 
 
 @submission_signals.rejected.connect

@@ -263,7 +263,7 @@ def approve_many(submission_ids: list[int], admin_id: int | None, *, action: str
 
     The rules of `approve` for each: approved once (a conditional UPDATE; a repeated id, a
     double click or a second admin skips it), today's rate locked and the decision audited,
-    in the same commit; then each approval's credit. Only creators whose TikTok identity is
+    in the same commit; then their credits, together (approved_many). Only creators whose TikTok identity is
     proven (Display API or bio code) go through in bulk: a handle typed at sign-up proves
     nothing, so those submissions get a look one by one (approve_one).
     """
@@ -285,8 +285,8 @@ def approve_many(submission_ids: list[int], admin_id: int | None, *, action: str
                      creator_id=subs[submission_id].creator_id, submission_id=submission_id,
                      **detail)
     db.session.commit()
-    for submission_id in approved:
-        signals.approved.send(submission_id)  # earnings credits the count verification stored
+    if approved:  # earnings credits the counts verification stored, notifications tells
+        signals.approved_many.send(None, submission_ids=approved)
     return approved, [i for i in wanted if i not in claimed]
 
 

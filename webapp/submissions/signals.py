@@ -8,6 +8,9 @@ After the sender committed:
 - approved(submission_id): earnings credits the count verification stored.
 - rejected(submission_id): notifications tells the creator, with the reason.
 - verified(submission_id, stats=): tracking stores the first counts.
+- verified_many(found={submission_id: stats}): the same for a batch, in one transaction.
+- approved_many(submission_ids=[...]): `approved` for a bulk approval: earnings credits them
+  in one transaction, notifications tells each creator.
 Questions (receivers answer; the answers are combined):
 - may_auto_approve(submission_id) -> bool: tracking says no while a flag is open.
 - earned(creator_id, submission_ids=) -> {submission_id: Decimal}: earnings says what each of
@@ -34,6 +37,8 @@ approving = _signals.signal("submission-approving")
 approved = _signals.signal("submission-approved")
 rejected = _signals.signal("submission-rejected")
 verified = _signals.signal("submission-verified")
+verified_many = _signals.signal("submissions-verified")
+approved_many = _signals.signal("submissions-approved")
 claim_superseded = _signals.signal("claim-superseded")
 may_auto_approve = _signals.signal("may-auto-approve")
 view_history = _signals.signal("view-history")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import click
@@ -57,29 +58,76 @@ def save(submission_id: int, cover_url: str | None, http=None) -> bool:
     return _store(submission_id, cover_url, http) is None
 
 
+def save_many(cover_urls: dict[int, str | None], http=None, concurrency: int = 8) -> int:
+    """`save` for a batch ({submission id: cover link}): downloaded `concurrency` at a time,
+    stored in one transaction (one by one if that fails); how many were stored. Call outside
+    a transaction."""
+    http = http or http_from_config()
+    wanted = {i: url for i, url in cover_urls.items() if url}
+    if not wanted:
+        return 0
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(wanted))),
+                            thread_name_prefix="cover") as pool:
+        covers = dict(zip(wanted, pool.map(lambda url: _download(http, url), wanted.values())))
+    got = {i: cover for i, cover in covers.items() if not isinstance(cover, str)}
+    # Read together (held here: the session keeps unchanged objects only weakly), written in
+    # one flush at the commit.
+    loaded = list(db.session.scalars(select(Submission).where(Submission.id.in_(got))))
+    thumbs = {t.submission_id: t for t in db.session.scalars(
+        select(VideoThumbnail).where(VideoThumbnail.submission_id.in_(got)))}
+    try:
+        with db.session.no_autoflush:
+            for submission_id in sorted(got):
+                _put(submission_id, got[submission_id], thumbs.get(submission_id))
+        db.session.commit()
+    except IntegrityError:  # another worker stored one of them a moment ago
+        db.session.rollback()
+        for submission_id in sorted(got):
+            _put(submission_id, got[submission_id])
+            _commit_once()
+    del loaded, thumbs
+    return len(got)
+
+
+def _download(http, cover_url: str):
+    """The cover, or why not (a string)."""
+    try:
+        return fetch_cover(http, cover_url)
+    except tt.TikTokError as exc:
+        log.info("cover %s not stored: %s: %s", cover_url[:80], exc.reason, exc.message)
+        return f"cover: {exc.reason}"
+
+
 def _store(submission_id: int, cover_url: str | None, http=None) -> str | None:
     """`save`, returning why nothing was stored (None: stored)."""
     if not cover_url:
         return "no cover link"
-    try:
-        cover = fetch_cover(http or http_from_config(), cover_url)
-    except tt.TikTokError as exc:
-        log.info("cover of submission %s not stored: %s: %s", submission_id, exc.reason,
-                 exc.message)
-        return f"cover: {exc.reason}"
+    cover = _download(http or http_from_config(), cover_url)
+    if isinstance(cover, str):
+        return cover
+    _put(submission_id, cover)
+    _commit_once()
+    return None
+
+
+def _put(submission_id: int, cover, thumb: VideoThumbnail | None | bool = False) -> None:
+    """thumb: the video's stored thumbnail, None when it has none, False: not looked up."""
     etag = hashlib.sha256(cover.data).hexdigest()
-    thumb = db.session.get(VideoThumbnail, submission_id)
+    if thumb is False:
+        thumb = db.session.get(VideoThumbnail, submission_id)
     if thumb is None:
         thumb = VideoThumbnail(submission_id=submission_id)
         db.session.add(thumb)
     thumb.content_type, thumb.data, thumb.etag, thumb.fetched_at = (
         cover.content_type, cover.data, etag, utcnow())
     db.session.get(Submission, submission_id).thumbnail_etag = etag
+
+
+def _commit_once() -> None:
     try:
         db.session.commit()
     except IntegrityError:  # another worker stored it a moment ago: theirs is as good
         db.session.rollback()
-    return None
 
 
 def viewable(submission_id: int, viewer) -> Submission | None:

@@ -113,11 +113,10 @@ def _decision(owned: bool, stats: VideoStats) -> tuple[str, str | None]:
     return (PENDING_REVIEW, None) if owned else (NOT_YOURS, f"posted by @{stats.author_handle}")
 
 
-def _after_decision(submission_id: int, stats: VideoStats, http=None) -> None:
+def _after_decision(submission_id: int, stats: VideoStats) -> None:
     if stats.views is not None:
         signals.verified.send(submission_id, stats=stats)  # tracking stores the first counts
-    # After the counts: it is only decoration. `http`: a batch's covers share its connection.
-    thumbnails.save(submission_id, stats.cover_url, http)
+    thumbnails.save(submission_id, stats.cover_url)  # after the counts: only decoration
 
 
 def verify_many(submission_ids: list[int], max_attempts: int | None = None) -> dict[int, str]:
@@ -173,10 +172,13 @@ def _store_found(found: dict[int, VideoStats], max_attempts: int) -> dict[int, s
             db.session.rollback()
             return {i: _alone(i, stats, max_attempts) for i, stats in found.items()}
     db.session.commit()
-    outcomes, http = {}, http_from_config()
-    for submission_id, (status, _) in decided.items():
-        _after_decision(submission_id, found[submission_id], http)
-        outcomes[submission_id] = status
+    counted = {i: found[i] for i in decided if found[i].views is not None}
+    if counted:
+        signals.verified_many.send(None, found=counted)  # tracking stores the first counts
+    # After the counts: covers are only decoration.
+    thumbnails.save_many({i: found[i].cover_url for i in decided}, http_from_config(),
+                         current_app.config["REFRESH_CONCURRENCY"])
+    outcomes = {submission_id: status for submission_id, (status, _) in decided.items()}
     for submission_id in undecided:
         outcomes[submission_id] = _alone(submission_id, found[submission_id], max_attempts,
                                          owner_unknown=True)

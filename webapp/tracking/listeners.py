@@ -9,6 +9,11 @@ def _first_counts(submission_id: int, stats) -> None:
     services.record_snapshot(submission_id, stats)
 
 
+@submission_signals.verified_many.connect
+def _first_counts_of_many(_sender, found) -> None:
+    services.record_first_counts(found)
+
+
 @submission_signals.may_auto_approve.connect
 def _no_open_flag(submission_id: int) -> bool:
     return not flags.has_open_flag(submission_id)

@@ -3,6 +3,7 @@
 The writers take `commit=False` so that a refresh job stores a batch of videos in one
 transaction (webapp.tracking.refresh); on their own they commit, as manual entry expects.
 """
+import logging
 import random
 from datetime import datetime, timedelta
 
@@ -10,6 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.outages import INFRA_ERRORS
 from webapp.submissions.models import Submission
 from webapp.tiktok.stats import VideoStats
 from webapp.timeutil import aware, utcnow
@@ -20,6 +22,7 @@ from webapp.tracking.models import (
     CLIFF, ENGAGEMENT, IDENTITY, MISMATCH, OK, PROPOSED, SPIKE, SUSPECT, ViewSnapshot)
 from webapp.tracking.rules import Point
 
+log = logging.getLogger(__name__)
 
 def validate_views(views) -> int:
     if views is None or isinstance(views, bool) or not isinstance(views, int):
@@ -84,6 +87,33 @@ def record_snapshot(submission_id: int, stats: VideoStats, *, entered_by_id: int
         sub.next_refresh_at = now + timedelta(minutes=15)
     _finish(commit, flush=known is None)
     return snap
+
+
+def record_first_counts(found: dict) -> None:
+    """The first counts of a batch of just-verified videos ({submission id: stats}), with the
+    rules of record_snapshot, in one transaction; if any fails, each is stored on its own (a
+    bad count of one video must not cost the others theirs)."""
+    ids = sorted(found)
+    try:
+        known = BatchContext.load(ids, utcnow())
+        with db.session.no_autoflush:  # the chunk's snapshots go in one INSERT at the commit
+            for submission_id in ids:
+                record_snapshot(submission_id, found[submission_id], commit=False, known=known)
+        db.session.commit()
+    except INFRA_ERRORS:
+        raise
+    except Exception:
+        db.session.rollback()
+        log.warning("storing the first counts of %s videos together failed; one by one",
+                    len(ids))
+        for submission_id in ids:
+            try:
+                record_snapshot(submission_id, found[submission_id])
+            except INFRA_ERRORS:
+                raise
+            except Exception:  # one video's count refused or broken: the others still count
+                db.session.rollback()
+                log.exception("first count of submission %s not stored", submission_id)
 
 
 def _flushed(snap: ViewSnapshot) -> ViewSnapshot:
