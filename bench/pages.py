@@ -1,7 +1,7 @@
 """What pages cost under load, side by side with a do-nothing page of the same app, same run.
 
     .venv/bin/python bench/pages.py [--videos 100000] [--creators 5000] [--seconds 10] [--reuse]
-                                    [--first N]
+                                    [--first N] [--load-only]
 
 On PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/bench_pages,
 created if missing; its schema is dropped unless --reuse), with its own
@@ -9,7 +9,7 @@ redis-server and TikTok sandbox on free loopback ports, it:
   1. migrates and loads the data with `flask demo load` (real services, sandbox over HTTP):
      one creator with 5 videos, one with 5.000 (--big), then the rest of VIDEOS over the rest
      of CREATORS, 1.000 of them left waiting for review (the admin queue); with --reuse only
-     what is missing, so a stopped load resumes;
+     what is missing, so a stopped load resumes; then VACUUM ANALYZE (--load-only stops here);
   2. starts gunicorn as the Procfile does (2 workers, access log) with BENCH_TRIVIAL_ENDPOINT=1;
   3. logs in through the login form (the big and the small creator, the admin) and makes an
      API token with `flask api create-token`;
@@ -178,6 +178,17 @@ def load_all(stack: "Stack", url: str, args) -> None:
     print(f"loaded in {time.monotonic() - started:.0f} s", flush=True)
 
 
+def settle(url: str) -> None:
+    """VACUUM ANALYZE before measuring: otherwise autovacuum works through the rows just
+    loaded during the runs, and the planner guesses from statistics of a smaller table."""
+    import psycopg
+
+    started = time.monotonic()
+    with psycopg.connect(_plain(url), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    print(f"vacuumed and analysed in {time.monotonic() - started:.0f} s", flush=True)
+
+
 def creators_by_size(url: str, big_count: int) -> tuple[str, str, str]:
     """The emails of the loaded creators with the most and with exactly SMALL videos, and the
     TikTok id of one of the big one's videos."""
@@ -305,6 +316,9 @@ def main() -> None:
                         help="keep the database; load only what it lacks (resumes a load)")
     parser.add_argument("--first", type=int, default=None, metavar="N",
                         help="measure only the first N pages (4: what every request pays)")
+    parser.add_argument("--load-only", action="store_true",
+                        help="load (and settle) the data, measure nothing: measure later with "
+                             "--reuse on a quiet machine")
     args = parser.parse_args()
     if args.videos < args.big + SMALL + args.creators or args.creators < 3:
         sys.exit("needs at least BIG + 5 + CREATORS videos and 3 creators")
@@ -314,6 +328,9 @@ def main() -> None:
     stack = Stack(url, tmp)
     try:
         load_all(stack, url, args)
+        settle(url)
+        if args.load_only:
+            return
         stack.flask("db", "upgrade")
         big, small, video_id = creators_by_size(url, args.big)
         token = stack.flask("api", "create-token", f"bench-{int(time.time())}").split()[-1]

@@ -9,6 +9,8 @@ per request do not, so they decide. Three requests, as bench/pages.py measures t
   trivial      /_bench/trivial, anonymous (what every request pays)
   trivial_in   /_bench/trivial with a creator's session cookie (what every logged-in one pays)
   login        GET /login, anonymous (a form, a CSRF token, a new session cookie)
+  live304      GET /dashboard/live with the creator's cookie and the fragment's ETag: the 304
+               a creator's open page gets every POLL_SECONDS
 On PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/bench_req,
 created and migrated if need be; one creator is added, nothing is dropped) with a redis-server
 of its own. --instructions runs this script under `valgrind --tool=callgrind` with collection
@@ -33,7 +35,7 @@ import _services  # noqa: E402
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/bench_req"
 EMAIL, PASSWORD = "profile@example.com", "profile-12345"
-KINDS = ("trivial", "trivial_in", "login")
+KINDS = ("trivial", "trivial_in", "login", "live304")
 # The browser of the login also makes the measured requests: Flask-Login's session protection
 # would otherwise see another client and rewrite the session cookie on every request.
 AGENT = "request-profile"
@@ -89,11 +91,22 @@ def requests_of(app) -> dict:
 
     browser = {"User-Agent": AGENT}
     logged_in = {**browser, "Cookie": session_cookie(app)}
+    live = {**logged_in, "HX-Request": "true"}
+    first = []  # the fragment's ETag, asked for as the browser does (raw WSGI, its cookie)
+    body = app(EnvironBuilder("/dashboard/live", headers=live, environ_base={
+        "REMOTE_ADDR": "127.0.0.1"}).get_environ(), lambda status, headers, *_: first.extend(
+        (status, dict(headers))))
+    getattr(body, "close", lambda: None)()
+    if "ETag" not in first[1]:
+        raise RuntimeError(f"live: {first[0]}")
+    etag = first[1]["ETag"]
     environs = {kind: EnvironBuilder(path, headers=headers, environ_base={
         "REMOTE_ADDR": "127.0.0.1"}).get_environ() for kind, path, headers in (
         ("trivial", "/_bench/trivial", browser),
         ("trivial_in", "/_bench/trivial", logged_in),
-        ("login", "/login", browser))}
+        ("login", "/login", browser),
+        ("live304", "/dashboard/live", {**live, "If-None-Match": etag}))}
+    expected = dict.fromkeys(KINDS, "200 OK") | {"live304": "304 NOT MODIFIED"}
 
     def make(kind):
         environ = environs[kind]
@@ -107,12 +120,12 @@ def requests_of(app) -> dict:
             finally:
                 getattr(body, "close", lambda: None)()
             status, headers = answer
-            if status != "200 OK":
+            if status != expected[kind]:
                 raise RuntimeError(f"{kind}: {status}")
             # The logged-in cookie stays valid as it is: a session rewritten on every request
             # (Flask-Login's session protection seeing another client) is a broken setup.
-            if kind == "trivial_in" and any(name == "Set-Cookie" for name, _ in headers):
-                raise RuntimeError("trivial_in: the session cookie was rewritten")
+            if kind in ("trivial_in", "live304") and any(name == "Set-Cookie" for name, _ in headers):
+                raise RuntimeError(f"{kind}: the session cookie was rewritten")
         return one
 
     return {kind: make(kind) for kind in KINDS}

@@ -68,6 +68,14 @@ def prove(user, tiktok_user_id: str) -> None:
     bind_identity(user.id, tiktok_user_id, user.tiktok_handle)
 
 
+def proven_creator(sandbox, email="sari@example.com", handle="sari.dance"):
+    """A creator whose TikTok account (made in the sandbox) is proven -> (user, TikTok user)."""
+    tt_user = tiktok_user(sandbox, handle)
+    user = creator(email, handle)
+    prove(user, tt_user["user_id"])
+    return user, tt_user
+
+
 def approved_video(sandbox, views: int = 0, handle: str = "sari.dance",
                    proven: bool = True) -> dict:
     """A creator (with a proven TikTok identity unless proven=False), an admin and one of the

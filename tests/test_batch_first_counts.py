@@ -22,10 +22,7 @@ RATE = Decimal("0.00002489")
 
 @pytest.fixture
 def sari(ctx, sandbox):
-    tt = factories.tiktok_user(sandbox, "sari.dance")
-    creator = factories.creator()
-    factories.prove(creator, tt["user_id"])
-    return creator, tt
+    return factories.proven_creator(sandbox)
 
 
 def chunk(creator, tt, sandbox, views: list[int]) -> list[int]:

@@ -16,10 +16,7 @@ from webapp.tracking.models import ViewSnapshot
 
 @pytest.fixture
 def sari(ctx, sandbox):
-    tt = factories.tiktok_user(sandbox, "sari.dance")
-    creator = factories.creator()
-    factories.prove(creator, tt["user_id"])
-    return creator, tt
+    return factories.proven_creator(sandbox)
 
 
 def url(handle, vid):

@@ -29,6 +29,23 @@ def prove_by_bio(sandbox, creator_id, tiktok_user_id):
     return bio.check_bio(creator_id)
 
 
+def squatted_then_proven(sandbox, **video):
+    """A squatter signed up as @rina.old and got that TikTok account's video approved; the
+    account then renamed to @rina.new and its owner proved it by bio code. Returns (squatter,
+    owner, video id, the squatter's submission id); the admin is admin@example.com."""
+    tt = factories.tiktok_user(sandbox, "rina.old")
+    squatter = factories.creator("squat@example.com", "rina.old")
+    admin = factories.admin()
+    vid = factories.tiktok_video(sandbox, tt["user_id"], views=500, **video)
+    loser = services.submit(squatter.id, url(vid, "rina.old")).id
+    assert services.verify(loser) == "pending_review"
+    services.approve(loser, admin.id)
+    set_bio(sandbox, tt["user_id"], "", handle="rina.new")
+    owner = factories.creator("rina@example.com", "rina.new")
+    prove_by_bio(sandbox, owner.id, tt["user_id"])
+    return squatter, owner, vid, loser
+
+
 def url(vid, handle="budi_masak"):
     return f"https://www.tiktok.com/@{handle}/video/{vid}"
 
@@ -122,16 +139,8 @@ def test_a_proven_creator_cannot_supersede_someone_elses_video(budi_tt, sandbox)
 def test_an_approved_unproven_claim_is_superseded_and_the_admin_sees_both(act, sandbox, ctx):
     # The TikTok account was @rina.old when a squatter signed up with that handle and got its
     # video approved; the account then renamed, and its owner proved it under the new name.
-    tt = factories.tiktok_user(sandbox, "rina.old")
-    squatter = factories.creator("squat@example.com", "rina.old")
-    admin = factories.admin()
-    vid = factories.tiktok_video(sandbox, tt["user_id"], views=500)
-    loser = services.submit(squatter.id, url(vid, "rina.old")).id
-    assert services.verify(loser) == "pending_review"
-    services.approve(loser, admin.id)
-    set_bio(sandbox, tt["user_id"], "", handle="rina.new")
-    owner = factories.creator("rina@example.com", "rina.new")
-    prove_by_bio(sandbox, owner.id, tt["user_id"])
+    squatter, owner, vid, loser = squatted_then_proven(sandbox)
+    admin = auth.find_by_email("admin@example.com")
     assert status(loser) == "approved"  # the squatter's handle was another one
 
     winner = services.submit(owner.id, url(vid, "rina.new")).id  # author id already known

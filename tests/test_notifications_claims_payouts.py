@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.test_claims import prove_by_bio, set_bio, url
+from tests.test_claims import prove_by_bio, squatted_then_proven, url
 from webapp.auth import services as auth
 from webapp.earnings import payouts
 from webapp.earnings.bank import save_account
@@ -56,17 +56,8 @@ def test_a_refused_withdrawal_is_told_once_with_the_reason(app, ctx, sandbox):
 
 
 def test_an_approved_claim_taken_by_the_proven_owner_is_told_once(act, ctx, sandbox):
-    tt = factories.tiktok_user(sandbox, "rina.old")
-    squatter = factories.creator("squat@example.com", "rina.old")
+    squatter, owner, vid, loser = squatted_then_proven(sandbox, desc="Pantai Kuta sore ini")
     auth.set_locale(squatter, "en")
-    admin = factories.admin()
-    vid = factories.tiktok_video(sandbox, tt["user_id"], views=500, desc="Pantai Kuta sore ini")
-    loser = services.submit(squatter.id, url(vid, "rina.old")).id
-    assert services.verify(loser) == "pending_review"
-    services.approve(loser, admin.id)
-    set_bio(sandbox, tt["user_id"], "", handle="rina.new")
-    owner = factories.creator("rina@example.com", "rina.new")
-    prove_by_bio(sandbox, owner.id, tt["user_id"])
     assert notes(squatter.id, CLAIM_SUPERSEDED) == []
 
     services.submit(owner.id, url(vid, "rina.new"))

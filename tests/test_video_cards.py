@@ -49,10 +49,7 @@ def cdn_bytes(sandbox, link: str) -> bytes:
 
 @pytest.fixture
 def sari(ctx, sandbox):
-    tt_user = factories.tiktok_user(sandbox, "sari.dance")
-    creator = factories.creator()
-    factories.prove(creator, tt_user["user_id"])
-    return creator, tt_user
+    return factories.proven_creator(sandbox)
 
 
 def submit(creator, vid) -> int:

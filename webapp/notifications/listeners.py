@@ -89,30 +89,31 @@ def _rejected(submission_id: int) -> None:
                     _video_page(sub))
 
 
+def _tell_about_payout(payout_id: int, creator_id: int, kind: str, **extra) -> None:
+    """A payout's news: its amount, one more field of the payout, a link to it."""
+    payout = db.session.get(Payout, payout_id)
+    params = {"amount": str(payout.amount),
+              **{name: getattr(payout, field) for name, field in extra.items()}}
+    services.notify(creator_id, kind, str(payout_id), params,
+                    links.path_for("earnings.payout", payout_id=payout_id))
+
+
 @earnings_signals.payout_approved.connect
 @_after_commit
 def _payout_approved(payout_id: int, creator_id: int) -> None:
-    payout = db.session.get(Payout, payout_id)
-    services.notify(creator_id, PAYOUT_APPROVED, str(payout_id), {"amount": str(payout.amount)},
-                    links.path_for("earnings.payout", payout_id=payout_id))
+    _tell_about_payout(payout_id, creator_id, PAYOUT_APPROVED)
 
 
 @earnings_signals.payout_rejected.connect
 @_after_commit
 def _payout_rejected(payout_id: int, creator_id: int) -> None:
-    payout = db.session.get(Payout, payout_id)
-    services.notify(creator_id, PAYOUT_REJECTED, str(payout_id),
-                    {"amount": str(payout.amount), "reason": payout.reject_reason},
-                    links.path_for("earnings.payout", payout_id=payout_id))
+    _tell_about_payout(payout_id, creator_id, PAYOUT_REJECTED, reason="reject_reason")
 
 
 @earnings_signals.payout_paid.connect
 @_after_commit
 def _payout_paid(payout_id: int, creator_id: int) -> None:
-    payout = db.session.get(Payout, payout_id)
-    services.notify(creator_id, PAYOUT_PAID, str(payout_id),
-                    {"amount": str(payout.amount), "reference": payout.transfer_reference},
-                    links.path_for("earnings.payout", payout_id=payout_id))
+    _tell_about_payout(payout_id, creator_id, PAYOUT_PAID, reference="transfer_reference")
 
 
 @submission_signals.claim_superseded.connect
