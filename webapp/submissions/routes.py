@@ -14,6 +14,7 @@ from webapp.submissions.forms import SubmitVideoForm
 from webapp.submissions.live_etag import live_etag
 from webapp.submissions.messages import error_message
 from webapp.timeutil import utcnow
+from webapp.txn import read_only
 
 
 @bp.app_template_global()
@@ -74,6 +75,7 @@ def dashboard():
 
 @bp.get("/dashboard/live")
 @limiter.exempt
+@read_only
 @login_required
 def live():
     """The self-replacing balance+videos fragment; 304 when nothing changed."""

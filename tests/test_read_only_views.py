@@ -1,0 +1,57 @@
+"""txn.read_only: the live fragment every open creator page polls reads outside a transaction on
+PostgreSQL (no BEGIN/ROLLBACK round trips, prepared statements kept), while every other request
+still runs in one, also on a pooled connection a poll used just before."""
+import pytest
+from sqlalchemy import event
+
+import factories
+from webapp.extensions import db
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def sari(app, sandbox):
+    with app.app_context():
+        return factories.approved_video(sandbox, views=150_247)
+
+
+@pytest.fixture
+def in_transaction(app):
+    """For each statement sent: was the driver's connection inside a transaction?"""
+    seen = []
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps its ordinary transaction (no round trips to save)")
+    from psycopg.pq import TransactionStatus
+
+    def after(conn, cursor, statement, *args):
+        status = conn.connection.dbapi_connection.info.transaction_status
+        seen.append((statement.split()[0].upper(), status != TransactionStatus.IDLE))
+
+    event.listen(engine, "after_cursor_execute", after)
+    yield seen
+    event.remove(engine, "after_cursor_execute", after)
+
+
+def test_the_live_poll_reads_outside_a_transaction_and_others_do_not(app, act, sari,
+                                                                       in_transaction):
+    act.login("sari@example.com")
+    first = act.hx_get("/dashboard/live")
+    assert first.status_code == 200 and first.headers["ETag"]
+    in_transaction.clear()
+    again = act.hx_get("/dashboard/live", **{"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    # The login's user, then the ETag: two statements, neither in a transaction.
+    assert in_transaction == [("SELECT", False), ("SELECT", False)]
+
+    # The next ordinary request on the same pooled connection is transactional again.
+    in_transaction.clear()
+    assert act.client.get("/earnings/").status_code == 200
+    assert in_transaction and all(inside for _, inside in in_transaction), in_transaction
+
+
+def test_a_poll_with_no_login_still_answers_401(app, client, sari, in_transaction):
+    answer = client.get("/dashboard/live", headers=HX)
+    assert answer.status_code == 401 and answer.headers["HX-Redirect"] == "/login"
