@@ -76,12 +76,13 @@ def page(creator_id: int, before: tuple[date, int] | None = None, per_page: int 
          now: datetime | None = None) -> GroupPage:
     """The groups older than `before` (from parse_cursor), newest first.
 
-    A group never spans two days, so grouping only the last few days before the cursor gives
-    complete groups: the database reads a week of entries, not all 100.000, and reads further
-    back (x4 each time) only when that week holds less than a page."""
+    A group never spans two days, so grouping only the last days before the cursor gives
+    complete groups: the database reads the cursor's day of entries first (a creator with
+    5.000 videos fills a page with one day), not all 100.000, and reads further back (x4 each
+    time: 4 days, 16, ...) only when that holds less than a page."""
     mine = LedgerEntry.creator_id == creator_id
     anchor = before[0] if before else local_days.today(now)
-    span = 7
+    span = 1
     while True:
         since = local_days.start(anchor - timedelta(days=span))
         rows = _groups(mine, LedgerEntry.created_at >= since, before, per_page + 1, now)
