@@ -22,6 +22,13 @@ def _lock_rate(submission_id: int, at) -> None:
     db.session.get(Submission, submission_id).rate = rates.current_rate(at)
 
 
+@submission_signals.approving_many.connect
+def _lock_rate_of_many(_sender, submission_ids, at) -> None:
+    rate = rates.current_rate(at)  # one rate for the whole approval: read once
+    for submission_id in submission_ids:
+        db.session.get(Submission, submission_id).rate = rate
+
+
 @submission_signals.approved.connect
 def _credit_first_counts(submission_id: int) -> None:
     snap = tracking.latest_payable_snapshot(submission_id)

@@ -279,8 +279,9 @@ def approve_many(submission_ids: list[int], admin_id: int | None, *, action: str
         .returning(Submission.id).execution_options(synchronize_session=False))) \
         if eligible else set()
     approved = [i for i in eligible if i in claimed]  # in the order asked
+    if approved:
+        signals.approving_many.send(None, submission_ids=approved, at=now)  # today's rate
     for submission_id in approved:
-        signals.approving.send(submission_id, at=now)  # earnings locks today's rate
         audit.record(admin_id, action, "submission", submission_id,
                      creator_id=subs[submission_id].creator_id, submission_id=submission_id,
                      **detail)

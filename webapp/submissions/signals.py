@@ -2,6 +2,7 @@
 
 In the sender's transaction (receivers add to it; the sender commits):
 - approving(submission_id, at=): earnings locks the rate in force `at`.
+- approving_many(submission_ids=[...], at=): the same for a bulk approval (the rate read once).
 - claim_superseded(submission_id, creator_id=, was_approved=, detail=): tracking holds what an
   approved claim earned until an admin decides.
 After the sender committed:
@@ -34,6 +35,7 @@ from blinker import Namespace
 
 _signals = Namespace()
 approving = _signals.signal("submission-approving")
+approving_many = _signals.signal("submissions-approving")
 approved = _signals.signal("submission-approved")
 rejected = _signals.signal("submission-rejected")
 verified = _signals.signal("submission-verified")
