@@ -27,9 +27,7 @@ def cover(prefix, name):
     if (not expires.isdigit() or signature != items.cover_signature(key, int(expires))
             or int(expires) < state.now()):
         return Response("Access Denied", 403, mimetype="text/plain")
-    with state.lock:
-        video_id = next((v for v in state.videos if items.cover_key(v) == key), None)
-    found = state.video(video_id) if video_id else None
+    found = state.video_by_cover_key(key)
     if found is None:
         return Response("Not Found", 404, mimetype="text/plain")
     return _answer(found[0].cover_mode, key)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from . import model
+from . import items, model
 from .knobs import default_knobs, merged
 from .tokens import TokenStore
 
@@ -36,6 +36,9 @@ class State:
         with self.lock:
             self.users: dict[str, model.User] = {}
             self.videos: dict[str, model.Video] = {}
+            # The CDN's object name -> video id: a cover request finds its video at once (the
+            # key is a hash of the id, so it never changes; a removed video's entry finds none).
+            self._by_cover_key: dict[str, str] = {}
             self.shortlinks: dict[str, model.ShortLink] = {}
             self._knobs = default_knobs()
             self.tokens = TokenStore(self)
@@ -119,7 +122,13 @@ class State:
             if video.video_id in self.videos:
                 raise model.Conflict(f"video {video.video_id} exists")
             self.videos[video.video_id] = video
+            self._by_cover_key[items.cover_key(video.video_id)] = video.video_id
             return copy.copy(video)
+
+    def video_by_cover_key(self, key: str) -> tuple[model.Video, model.User] | None:
+        with self.lock:
+            video_id = self._by_cover_key.get(key)
+        return self.video(video_id) if video_id else None
 
     def patch_video(self, video_id: str, data: dict) -> model.Video:
         with self.lock:
