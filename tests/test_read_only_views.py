@@ -1,6 +1,7 @@
-"""txn.read_only: the live fragment every open creator page polls reads outside a transaction on
-PostgreSQL (no BEGIN/ROLLBACK round trips, prepared statements kept), while every other request
-still runs in one, also on a pooled connection a poll used just before."""
+"""txn.read_only: the live fragment every open creator page polls, and the bell every page
+polls, read outside a transaction on PostgreSQL (no BEGIN/ROLLBACK round trips, prepared
+statements kept), while every other request still runs in one, also on a pooled connection a
+poll used just before."""
 import pytest
 from sqlalchemy import event
 
@@ -50,6 +51,16 @@ def test_the_live_poll_reads_outside_a_transaction_and_others_do_not(app, act, s
     in_transaction.clear()
     assert act.client.get("/earnings/").status_code == 200
     assert in_transaction and all(inside for _, inside in in_transaction), in_transaction
+
+
+def test_the_bell_poll_reads_outside_a_transaction(app, act, sari, in_transaction):
+    act.login("sari@example.com")
+    first = act.hx_get("/notifications/bell")
+    assert first.status_code == 200
+    in_transaction.clear()
+    assert act.hx_get("/notifications/bell", **{
+        "If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert in_transaction and not any(inside for _, inside in in_transaction), in_transaction
 
 
 def test_a_poll_with_no_login_still_answers_401(app, client, sari, in_transaction):

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from webapp.extensions import limiter
 from webapp.notifications import bp, links, messages, services
 from webapp.notifications.forms import EmailChoiceForm
+from webapp.txn import read_only
 
 
 @bp.app_template_global("notification_bell")
@@ -32,6 +33,7 @@ def index():
 
 @bp.get("/notifications/bell")
 @limiter.exempt
+@read_only
 @login_required
 def bell():
     """The bell alone, for the header's poll: 304 while nothing changed (one indexed query)."""
