@@ -2,6 +2,8 @@
 polls, read outside a transaction on PostgreSQL (no BEGIN/ROLLBACK round trips, prepared
 statements kept), while every other request still runs in one, also on a pooled connection a
 poll used just before."""
+import time
+
 import pytest
 from sqlalchemy import event
 
@@ -66,3 +68,36 @@ def test_the_bell_poll_reads_outside_a_transaction(app, act, sari, in_transactio
 def test_a_poll_with_no_login_still_answers_401(app, client, sari, in_transaction):
     answer = client.get("/dashboard/live", headers=HX)
     assert answer.status_code == 401 and answer.headers["HX-Redirect"] == "/login"
+
+
+def test_a_connection_pinged_at_checkout_still_serves_the_poll(_instance, _schema, sandbox, app,
+                                                                sari, in_transaction):
+    """The idle-connection ping (webapp/db_pool.py) runs a SELECT on the driver's connection
+    just before the request: the poll must still switch it to autocommit, not fail."""
+    import os
+
+    import conftest
+
+    pinging = conftest._make_app(_instance, sandbox, os.environ["DATABASE_URL"],
+                                 DB_PING_IDLE_SECONDS=0.0)
+    client = pinging.test_client()
+    token = conftest.csrf_token(client)
+    assert client.post("/login", data={"email": "sari@example.com", "password": "password123",
+                                       "csrf_token": token}).status_code == 302
+    from psycopg.pq import TransactionStatus
+
+    with pinging.app_context():
+        engine = db.engine
+    pings, seen = [], []
+    event.listen(engine, "checkout", lambda dbapi, *args: pings.append(
+        dbapi.info.transaction_status))
+    event.listen(engine, "after_cursor_execute", lambda conn, *args: seen.append(
+        conn.connection.dbapi_connection.info.transaction_status))
+    for _ in range(2):
+        time.sleep(0.01)  # idle longer than the limit: the next checkout pings
+        answer = client.get("/dashboard/live", headers=HX)
+        assert answer.status_code == 200, answer.status_code
+    # The ping (SQLAlchemy's, in autocommit) leaves no transaction open that would stop the
+    # switch to autocommit; the polls (200s: the whole render) ran outside one.
+    assert pings == [TransactionStatus.IDLE] * 2
+    assert seen and set(seen) == {TransactionStatus.IDLE}
