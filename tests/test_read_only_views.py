@@ -1,5 +1,5 @@
-"""txn.read_only: the live fragment every open creator page polls, and the bell every page
-polls, read outside a transaction on PostgreSQL (no BEGIN/ROLLBACK round trips, prepared
+"""txn.read_only: the live fragment every open creator page polls, the earnings page's poll
+and the bell every page polls read outside a transaction on PostgreSQL (no BEGIN/ROLLBACK round trips, prepared
 statements kept), while every other request still runs in one, also on a pooled connection a
 poll used just before."""
 import time
@@ -61,6 +61,16 @@ def test_the_bell_poll_reads_outside_a_transaction(app, act, sari, in_transactio
     assert first.status_code == 200
     in_transaction.clear()
     assert act.hx_get("/notifications/bell", **{
+        "If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert in_transaction and not any(inside for _, inside in in_transaction), in_transaction
+
+
+def test_the_earnings_poll_reads_outside_a_transaction(app, act, sari, in_transaction):
+    act.login("sari@example.com")
+    first = act.hx_get("/earnings/summary")
+    assert first.status_code == 200
+    in_transaction.clear()
+    assert act.hx_get("/earnings/summary", **{
         "If-None-Match": first.headers["ETag"]}).status_code == 304
     assert in_transaction and not any(inside for _, inside in in_transaction), in_transaction
 

@@ -61,8 +61,13 @@ def read_only(view):
     round trips, so it keeps its ordinary transaction."""
     @functools.wraps(view)
     def run(*args, **kwargs):
-        session = db.session()
-        if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        begin_read_only()
         return view(*args, **kwargs)
     return run
+
+
+def begin_read_only() -> None:
+    """read_only's switch, for a blueprint whose before_request reads first (call it there)."""
+    session = db.session()
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -12,10 +12,13 @@ from webapp.earnings.forms import BankForm, WithdrawForm
 from webapp.earnings.messages import error_message
 from webapp.extensions import limiter
 from webapp.htmx import is_htmx, unauthorized_response
+from webapp.txn import begin_read_only
 
 
 @bp.before_request
 def creators_only():
+    if request.endpoint == "earnings.live_summary":
+        begin_read_only()  # the earnings page's poll only reads (txn.read_only)
     if not current_user.is_authenticated:
         return unauthorized_response()
     if current_user.is_admin:  # admins have no earnings; their money pages are the queue
