@@ -32,7 +32,8 @@ class Submission(db.Model):
     __tablename__ = "submissions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Indexed with status and current_views (migration 0016): a creator's totals read the index.
+    # Indexed as (creator_id, id, status, current_views), migration 0016: a creator's newest
+    # videos and totals read the index.
     creator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # TikTok ids exceed 2^53: always a string. At most one LIVE claim per video (migration 0005).
     video_id: Mapped[str] = mapped_column(String(24), index=True)
