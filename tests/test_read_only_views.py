@@ -111,3 +111,28 @@ def test_a_connection_pinged_at_checkout_still_serves_the_poll(_instance, _schem
     # switch to autocommit; the polls (200s: the whole render) ran outside one.
     assert pings == [TransactionStatus.IDLE] * 2
     assert seen and set(seen) == {TransactionStatus.IDLE}
+
+
+def test_a_remembered_browser_polls_outside_a_transaction_too(app, sari, in_transaction):
+    """With a remember-me cookie the login is looked at before the view (resume_remembered);
+    the switch comes first, so that read runs outside a transaction as well, and a closed
+    browser's resume (one UPDATE) still rotates the token."""
+    from tests.test_sessions import REMEMBER_COOKIE, browser_with, cookie, login
+
+    client = app.test_client()
+    login(client, remember=True)
+    in_transaction.clear()
+    assert client.get("/dashboard/live", headers=HX).status_code == 200
+    assert in_transaction and not any(inside for _, inside in in_transaction), in_transaction
+
+    first = cookie(client, REMEMBER_COOKIE)
+    reopened = browser_with(app, **{REMEMBER_COOKIE: first})  # the session cookie is gone
+    in_transaction.clear()
+    assert reopened.get("/dashboard/live", headers=HX).status_code == 200
+    # The resume's UPDATE ran on its own; its commit hands the connection back, so the rest
+    # of that one request reads in an ordinary transaction (a browser reopening is rare).
+    assert in_transaction[0] == ("UPDATE", False), in_transaction
+    assert cookie(reopened, REMEMBER_COOKIE) not in (None, first)  # rotated, and kept
+    in_transaction.clear()
+    assert reopened.get("/dashboard/live", headers=HX).status_code == 200
+    assert in_transaction and not any(inside for _, inside in in_transaction), in_transaction

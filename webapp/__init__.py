@@ -61,6 +61,9 @@ def register_extensions(app: Flask) -> None:
 
     with app.app_context():
         db_pool.init_app(app, db.engine)  # ping pooled connections only after idling
+    from webapp import txn
+
+    txn.init_app(app)  # the polls' autocommit, before any hook that reads (the login's user)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -1,7 +1,6 @@
 """Transactions that read and then decide a write must read the latest committed state (money,
 flag decisions: any area that decides on a row it read)."""
-import functools
-
+from flask import request
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -50,24 +49,34 @@ def begin_snapshot() -> None:
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
+READ_ONLY = "viewpay_read_only"
+
+
 def read_only(view):
-    """For a view that only reads and is asked for very often (the live fragment every creator's
-    open page polls): on PostgreSQL its statements run outside a transaction (autocommit).
+    """Mark a view that only reads and is asked for very often (the polls of every open page:
+    the creator's live fragment, the earnings summary, the bell): on PostgreSQL its request
+    runs outside a transaction (autocommit), from the first hook on (init_app), so the login's
+    user (and a remember-me cookie's resume, one UPDATE) is read that way too.
 
     That saves the BEGIN and ROLLBACK round trips of every request, and keeps the driver's
     prepared statements: psycopg forgets them at each ROLLBACK, so a request ending in one
     never gets a prepared statement at all. Each statement sees the latest commit, which is
     all a view that only shows data needs; one that writes must not use this. SQLite makes no
     round trips, so it keeps its ordinary transaction."""
-    @functools.wraps(view)
-    def run(*args, **kwargs):
-        begin_read_only()
-        return view(*args, **kwargs)
-    return run
+    setattr(view, READ_ONLY, True)
+    return view
+
+
+def init_app(app) -> None:
+    """Before every other hook (call before the blueprints register theirs)."""
+    @app.before_request
+    def _read_only_requests():
+        if getattr(app.view_functions.get(request.endpoint), READ_ONLY, False):
+            begin_read_only()
 
 
 def begin_read_only() -> None:
-    """read_only's switch, for a blueprint whose before_request reads first (call it there)."""
+    """Switch this request's database session to autocommit (PostgreSQL; see read_only)."""
     session = db.session()
     if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -12,13 +12,11 @@ from webapp.earnings.forms import BankForm, WithdrawForm
 from webapp.earnings.messages import error_message
 from webapp.extensions import limiter
 from webapp.htmx import is_htmx, unauthorized_response
-from webapp.txn import begin_read_only
+from webapp.txn import read_only
 
 
 @bp.before_request
 def creators_only():
-    if request.endpoint == "earnings.live_summary":
-        begin_read_only()  # the earnings page's poll only reads (txn.read_only)
     if not current_user.is_authenticated:
         return unauthorized_response()
     if current_user.is_admin:  # admins have no earnings; their money pages are the queue
@@ -39,6 +37,7 @@ def index():
 
 @bp.get("/summary")
 @limiter.exempt
+@read_only
 def live_summary():
     """The polled inside of the summary; 304 when nothing it shows has changed."""
     no_chart = request.args.get("chart") == "0"
