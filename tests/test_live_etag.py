@@ -144,14 +144,41 @@ def test_a_change_committed_late_with_an_older_stamp_shows_within_a_minute(app, 
         assert _tag(sari["creator_id"], now + timedelta(seconds=60)) != seen  # the next one
 
 
-def test_the_304_is_one_statement_after_the_login(app, act, sari):
+def test_the_304_is_one_statement_with_the_login_check(app, act, sari):
     act.login("sari@example.com")
     tag = act.hx_get("/dashboard/live").headers["ETag"]
     with statements(app) as sent:
         response = act.hx_get("/dashboard/live", **{"If-None-Match": tag})
     assert response.status_code == 304 and response.data == b""
-    assert len(sent) == 2, sent  # the session with its user; the ETag
-    assert "submissions" in sent[1] and "ledger_entries" in sent[1] and "flags" in sent[1]
+    assert response.headers["ETag"] == tag
+    assert len(sent) == 1, sent  # the ETag, the login's check a column of it; no user loaded
+    assert all(t in sent[0] for t in ("submissions", "ledger_entries", "flags", "user_sessions"))
+
+
+def test_a_poll_after_logout_gets_401_not_304(app, act, sari):
+    """The cookie and the tag of a login that ended: the one-statement path finds no live
+    login and hands over to the ordinary one, which answers 401 (never "nothing changed")."""
+    act.login("sari@example.com")
+    tag = act.hx_get("/dashboard/live").headers["ETag"]
+    cookie = act.client.get_cookie("session").value
+    act.logout()
+    act.client.set_cookie("session", cookie)  # a copy of the cookie kept from before
+    answer = act.hx_get("/dashboard/live", **{"If-None-Match": tag})
+    assert answer.status_code == 401 and answer.headers["HX-Redirect"] == "/login"
+
+
+def test_the_fast_304_speaks_the_language_of_the_page(app, act, sari):
+    """The one-statement tag and the ordinary one agree, and switching the language moves the
+    tag (the fragment's words change), the user's stored choice taken from the same statement."""
+    act.login("sari@example.com")
+    tag = act.hx_get("/dashboard/live").headers["ETag"]
+    assert act.hx_get("/dashboard/live", **{"If-None-Match": tag}).status_code == 304
+    act.english()
+    answer = act.hx_get("/dashboard/live", **{"If-None-Match": tag})
+    assert answer.status_code == 200 and answer.headers["ETag"] != tag
+    assert "updated" in answer.get_data(as_text=True)
+    english = answer.headers["ETag"]
+    assert act.hx_get("/dashboard/live", **{"If-None-Match": english}).status_code == 304
 
 
 def test_cards_carry_timestamps_the_page_words_itself(app, act, sari):

@@ -22,9 +22,17 @@ ZONE_LABEL = "WIB"
 
 
 def select_locale() -> str:
+    user_locale = (current_user.locale if current_user and current_user.is_authenticated
+                   else None)
+    return locale_for(user_locale)
+
+
+def locale_for(user_locale: str | None) -> str:
+    """The page language for a user who chose `user_locale` (None: no user, or no choice):
+    theirs, else the visitor's pick in this session, else the default."""
     supported = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.locale in supported:
-        return current_user.locale
+    if user_locale in supported:
+        return user_locale
     chosen = session.get("lang") if request else None
     return chosen if chosen in supported else current_app.config["BABEL_DEFAULT_LOCALE"]
 

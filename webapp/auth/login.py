@@ -30,6 +30,19 @@ def load_user(user_id: str):
     return sessions.user_for(sid, user_id)
 
 
+def session_login() -> tuple[int, str] | None:
+    """(user id, session id) this browser's session names, NOT checked: for a caller that
+    checks the login itself inside its own statement (sessions.LIVE_LOGIN_LOCALE), and takes
+    the ordinary path (load_user) whenever that says no."""
+    sid, user_id = session.get(SID), session.get("_user_id")  # Flask-Login's key
+    if not sid or not user_id:
+        return None
+    try:
+        return int(user_id), sid
+    except (TypeError, ValueError):
+        return None
+
+
 @bp.before_app_request
 def resume_remembered():
     """No live session but a remember-me cookie: log in again, swapping its token for a new one."""

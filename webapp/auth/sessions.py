@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from webapp.auth.models import User, UserSession
 from webapp.extensions import db
@@ -44,6 +44,21 @@ _LIVE_LOGIN = (
     select(User).join(UserSession, UserSession.user_id == User.id)
     .where(UserSession.session_hash == bindparam("session_hash"), User.id == bindparam("user_id"),
            UserSession.expires_at > bindparam("now")))
+
+
+# The same check as a column of someone else's statement (the live fragment's poll asks it
+# together with its ETag, in one round trip): the user's locale ('' for none) while the
+# login lives, NULL once it ended or expired.
+LIVE_LOGIN_LOCALE = (
+    select(func.coalesce(User.locale, "")).join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.session_hash == bindparam("login_session_hash"),
+           User.id == bindparam("login_user_id"), UserSession.expires_at > bindparam("login_now"))
+    .scalar_subquery())
+
+
+def live_login_params(sid: str, user_id: int, now) -> dict:
+    """The bind values of LIVE_LOGIN_LOCALE for this browser's login."""
+    return {"login_session_hash": _hash(sid), "login_user_id": user_id, "login_now": now}
 
 
 def user_for(sid: str | None, user_id: int) -> User | None:

@@ -23,7 +23,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
 
+from webapp.auth import sessions
 from webapp.extensions import db
+from webapp.i18n import locale_for
 from webapp.submissions import signals
 from webapp.submissions.cards import trend_start
 from webapp.submissions.models import Submission
@@ -54,12 +56,40 @@ def live_etag(creator_id: int, *, locale: str = "", page: int = 1,
     """The fragment's version for this creator, language and page (a strong ETag value)."""
     now = now or utcnow()
     statement, parts = _statement()
+    # Core on the session's connection: no ORM result machinery for one row of scalars.
+    values = db.session.connection().execute(statement, _params(creator_id, parts, now)).one()
+    return _tag(creator_id, locale, page, now, parts, values)
+
+
+_with_login: tuple | None = None  # the statement above with the login's check as a column
+
+
+def live_etag_for_login(user_id: int, sid: str, *, page: int = 1,
+                        now: datetime | None = None) -> str | None:
+    """The tag for the creator this browser is logged in as, checking the login in the same
+    statement (one round trip, no user loaded); None when the login is not live (the caller
+    then takes the ordinary path, which answers 401)."""
+    global _with_login
+    now = now or utcnow()
+    statement, parts = _statement()
+    if _with_login is None:
+        _with_login = statement.add_columns(sessions.LIVE_LOGIN_LOCALE.label("login"))
+    params = {**_params(user_id, parts, now), **sessions.live_login_params(sid, user_id, now)}
+    *values, login = db.session.connection().execute(_with_login, params).one()
+    if login is None:
+        return None
+    return _tag(user_id, locale_for(login or None), page, now, parts, values)
+
+
+def _params(creator_id: int, parts, now: datetime) -> dict:
     params = {"creator_id": creator_id}
     for part in parts:
         if part.params:
             params.update(part.params(now))
-    # Core on the session's connection: no ORM result machinery for one row of scalars.
-    values = db.session.connection().execute(statement, params).one()
+    return params
+
+
+def _tag(creator_id: int, locale: str, page: int, now: datetime, parts, values) -> str:
     key = [creator_id, locale, page, trend_start(now).date(), *values]
     latest = max((aware(value) for part, value in zip(parts, values)
                   if part.changed_at and value is not None), default=None)

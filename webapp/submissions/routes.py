@@ -5,13 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.auth import connections
+from webapp.auth.login import session_login
 from webapp.extensions import limiter
 from webapp.htmx import is_htmx
 from webapp.submissions import bp, growth, services, thumbnails
 from webapp.submissions.cards import card_words, cards_for
 from webapp.submissions.errors import SubmissionError
 from webapp.submissions.forms import SubmitVideoForm
-from webapp.submissions.live_etag import live_etag
+from webapp.submissions.live_etag import live_etag, live_etag_for_login
 from webapp.submissions.messages import error_message
 from webapp.timeutil import utcnow
 from webapp.txn import read_only
@@ -76,16 +77,31 @@ def dashboard():
 @bp.get("/dashboard/live")
 @limiter.exempt
 @read_only
-@login_required
 def live():
-    """The self-replacing balance+videos fragment; 304 when nothing changed."""
+    """The self-replacing balance+videos fragment; 304 when nothing changed.
+
+    Every open creator page asks every POLL_SECONDS and nearly every answer is a 304, so a
+    browser sending its last tag gets it from one statement that also checks the login (no
+    user loaded); anything else, or a login that is not live, takes the ordinary path."""
     page_number = _page_number()
+    login = session_login() if request.if_none_match else None
+    if login is not None:
+        etag = live_etag_for_login(*login, page=page_number)
+        if etag is not None and etag in request.if_none_match:
+            return _cacheable(make_response("", 304), etag)
+    return _live(page_number)
+
+
+@login_required
+def _live(page_number: int):
     etag = live_etag(current_user.id, locale=str(get_locale()), page=page_number)
     if etag in request.if_none_match:
-        response = make_response("", 304)
-    else:
-        response = make_response(render_template(
-            "submissions/_live.html", **_live_context(current_user.id, page_number, etag)))
+        return _cacheable(make_response("", 304), etag)
+    return _cacheable(make_response(render_template(
+        "submissions/_live.html", **_live_context(current_user.id, page_number, etag))), etag)
+
+
+def _cacheable(response, etag: str):
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
