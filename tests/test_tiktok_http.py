@@ -510,3 +510,19 @@ def test_no_cookies_are_kept_between_calls(server):
     client.request("GET", "https://www.tiktok.com/set")
     client.request("GET", "https://www.tiktok.com/echo")
     assert "Cookie" not in server.seen[-1][2]
+
+
+def test_a_resolver_that_does_not_answer_is_given_up_on_at_the_deadline(server):
+    """The system's resolver has no time limit of its own: the lookup counts against the
+    request's deadline like the connection and the answer do."""
+    import time
+
+    def resolver(host, port, *args):
+        time.sleep(2)  # a resolver that answers too late
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
+
+    client = make_client(server, resolver=resolver, total_timeout=0.3)
+    started = time.monotonic()
+    with pytest.raises(Upstream, match="in time"):
+        client.request("GET", "https://tiktokv.com/x")
+    assert time.monotonic() - started < 1.0

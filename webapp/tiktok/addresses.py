@@ -3,7 +3,10 @@ connection pinned to the address that was checked (no DNS-rebinding window)."""
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Callable
 from urllib.parse import SplitResult, urlunsplit
 
@@ -29,10 +32,22 @@ def is_public_address(text: str) -> bool:
                                  or ip.is_multicast or ip.is_reserved or ip.is_unspecified)
 
 
-def checked_address(host: str, resolver: Callable[..., list] = socket.getaddrinfo) -> str:
-    """The address to connect to; every address the host resolves to must be public."""
+def checked_address(host: str, resolver: Callable[..., list] = socket.getaddrinfo,
+                    timeout: float | None = None) -> str:
+    """The address to connect to; every address the host resolves to must be public.
+
+    `timeout`: seconds the lookup may take (what is left of the request's deadline). The
+    system's resolver has no time limit of its own (a resolver that does not answer holds the
+    caller for as long as its own retries take), so the lookup runs in a thread and the caller
+    stops waiting; a lookup that overran finishes in the background and is dropped."""
     try:
-        infos = resolver(host, 443, 0, socket.SOCK_STREAM)
+        if timeout is None:
+            infos = resolver(host, 443, 0, socket.SOCK_STREAM)
+        else:
+            infos = _lookups().submit(resolver, host, 443, 0, socket.SOCK_STREAM).result(
+                timeout=max(timeout, 0.001))
+    except FutureTimeout:
+        raise Upstream(f"could not resolve {host} in time") from None
     except (OSError, UnicodeError) as exc:
         raise Upstream(f"could not resolve {host}") from exc
     addresses = [info[4][0] for info in infos or ()]
@@ -41,6 +56,17 @@ def checked_address(host: str, resolver: Callable[..., list] = socket.getaddrinf
     if not all(is_public_address(a) for a in addresses):
         raise UnsafeUrl(f"{host} resolves to a non-public address.", code="private_address")
     return addresses[0]
+
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _lookups() -> ThreadPoolExecutor:
+    """This process's lookup threads (made after a fork, never inherited from the parent)."""
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():
+        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=8, thread_name_prefix="dns"))
+    return _pool[1]
 
 
 def pinned_url(parts: SplitResult, address: str) -> str:

@@ -139,7 +139,7 @@ class TikTokHttp:
             raise Blocked("short link redirected to login")
         return url
 
-    def _route(self, url: str) -> tuple[str, dict, requests.Session]:
+    def _route(self, url: str, deadline: float) -> tuple[str, dict, requests.Session]:
         try:
             parts = split_tiktok_url(url, hosts=_ASKABLE_HOSTS)
         except InvalidUrl as exc:
@@ -152,13 +152,14 @@ class TikTokHttp:
         if base is not None:  # operator-configured: trusted, even on loopback
             target = base.rstrip("/") + urlunsplit(("", "", parts.path or "/", parts.query, ""))
             return target, {}, self._session
-        address = checked_address(parts.netloc, self._resolver)
+        address = checked_address(parts.netloc, self._resolver,
+                                  timeout=deadline - time.monotonic())
         session = _harden(requests.Session(), PinnedAdapter(parts.netloc))
         return pinned_url(parts, address), {"Host": parts.netloc}, session
 
     def _send(self, method: str, url: str, deadline: float, *, headers=None, max_bytes=None,
               allow_statuses: Collection[int] = (), **body: Any) -> HttpResponse:
-        target, extra, session = self._route(url)
+        target, extra, session = self._route(url, deadline)
         s = self.settings
         remaining = deadline - time.monotonic()
         try:
