@@ -1,5 +1,6 @@
 """The SQL a block of code sends, recorded at the engine: counts, not timings, so a test of what
 a page costs does not depend on the machine's load."""
+import tempfile
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -41,3 +42,40 @@ def statements(app, *, checkouts: bool = False, commits: bool = False):
     finally:
         for name, listener in listeners:
             event.remove(engine, name, listener)
+
+
+@contextmanager
+def wire(app):
+    """What the app's PostgreSQL connections send inside the block, read from libpq's own
+    protocol trace: [(message, text)] of the frontend's messages, e.g. ("Query", '"BEGIN"'),
+    ("Execute", ...). Sees what SQLAlchemy's events cannot (a statement run on the driver's
+    connection, the driver's own BEGIN and ROLLBACK). None on SQLite."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        yield None
+        return
+    from psycopg.pq import Trace
+
+    sent, log = [], tempfile.TemporaryFile()
+
+    def on_checkout(dbapi_connection, record, proxy):
+        dbapi_connection.pgconn.trace(log.fileno())
+        dbapi_connection.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS | Trace.REGRESS_MODE)
+
+    def on_checkin(dbapi_connection, record):
+        dbapi_connection.pgconn.untrace()
+
+    event.listen(engine, "checkout", on_checkout)
+    event.listen(engine, "checkin", on_checkin)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "checkout", on_checkout)
+        event.remove(engine, "checkin", on_checkin)
+        log.seek(0)
+        for line in log.read().decode(errors="replace").splitlines():
+            fields = line.split("\t")
+            if len(fields) >= 3 and fields[0] == "F":
+                sent.append((fields[2], fields[3].strip() if len(fields) > 3 else ""))
+        log.close()
