@@ -1,7 +1,7 @@
 """txn.read_only: the live fragment every open creator page polls, the earnings page's poll
-and the bell every page polls read outside a transaction on PostgreSQL (no BEGIN/ROLLBACK round trips, prepared
-statements kept), while every other request still runs in one, also on a pooled connection a
-poll used just before."""
+and the bell every page polls read outside a transaction on PostgreSQL (no BEGIN/ROLLBACK
+round trips, prepared statements kept), while every other request still runs in one, also on
+a pooled connection a poll used just before."""
 import time
 
 import pytest
@@ -57,23 +57,14 @@ def test_the_live_poll_reads_outside_a_transaction_and_others_do_not(app, act, s
     assert in_transaction and all(inside for _, inside in in_transaction), in_transaction
 
 
-def test_the_bell_poll_reads_outside_a_transaction(app, act, sari, in_transaction):
+@pytest.mark.parametrize("poll", ["/notifications/bell", "/earnings/summary"])
+def test_the_bell_and_earnings_polls_read_outside_a_transaction(app, act, sari, in_transaction,
+                                                                 poll):
     act.login("sari@example.com")
-    first = act.hx_get("/notifications/bell")
+    first = act.hx_get(poll)
     assert first.status_code == 200
     in_transaction.clear()
-    assert act.hx_get("/notifications/bell", **{
-        "If-None-Match": first.headers["ETag"]}).status_code == 304
-    assert in_transaction and not any(inside for _, inside in in_transaction), in_transaction
-
-
-def test_the_earnings_poll_reads_outside_a_transaction(app, act, sari, in_transaction):
-    act.login("sari@example.com")
-    first = act.hx_get("/earnings/summary")
-    assert first.status_code == 200
-    in_transaction.clear()
-    assert act.hx_get("/earnings/summary", **{
-        "If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert act.hx_get(poll, **{"If-None-Match": first.headers["ETag"]}).status_code == 304
     assert in_transaction and not any(inside for _, inside in in_transaction), in_transaction
 
 

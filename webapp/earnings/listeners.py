@@ -18,13 +18,14 @@ from webapp.tracking.models import OPEN, Flag
 
 @submission_signals.approving.connect
 def _lock_rate(submission_id: int, at) -> None:
-    """Each video keeps the rate in force when it was approved (same transaction)."""
-    db.session.get(Submission, submission_id).rate = rates.current_rate(at)
+    _lock_rate_of_many(None, [submission_id], at)
 
 
 @submission_signals.approving_many.connect
 def _lock_rate_of_many(_sender, submission_ids, at) -> None:
-    rate = rates.current_rate(at)  # one rate for the whole approval: read once
+    """Each video keeps the rate in force when it was approved (same transaction); one rate
+    for a whole bulk approval, read once."""
+    rate = rates.current_rate(at)
     for submission_id in submission_ids:
         db.session.get(Submission, submission_id).rate = rate
 

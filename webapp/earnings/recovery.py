@@ -64,7 +64,8 @@ def credit_approved(submission_ids: list[int]) -> int:
         .where(ViewSnapshot.submission_id.in_(submission_ids), ViewSnapshot.state == OK,
                ViewSnapshot.exact.is_(True))
         .group_by(ViewSnapshot.submission_id)).all())
-    # Read together (held here: the session keeps unchanged objects only weakly).
+    # Read together; held in `loaded` while credit_many runs (the session keeps unchanged
+    # objects only weakly).
     loaded = (list(db.session.scalars(select(Submission).where(Submission.id.in_(
                   [s for s, _ in pairs])))),
               list(db.session.scalars(select(ViewSnapshot).where(ViewSnapshot.id.in_(
@@ -75,7 +76,6 @@ def credit_approved(submission_ids: list[int]) -> int:
         return credited
     except (CreditRace, IntegrityError):
         db.session.rollback()
-    del loaded
     return sum(credit_snapshot(sub_id, snap_id) is not None for sub_id, snap_id in pairs)
 
 

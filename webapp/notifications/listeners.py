@@ -69,8 +69,7 @@ def _video_page(sub: Submission) -> str:
 @submission_signals.approved.connect
 @_after_commit
 def _approved(submission_id: int) -> None:
-    sub = db.session.get(Submission, submission_id)
-    services.notify(sub.creator_id, APPROVED, str(sub.id), _video(sub), _video_page(sub))
+    _tell_approved(db.session.get(Submission, submission_id))
 
 
 @submission_signals.approved_many.connect
@@ -78,7 +77,11 @@ def _approved(submission_id: int) -> None:
 def _approved_many(_sender, submission_ids) -> None:
     for sub in db.session.scalars(select(Submission).where(Submission.id.in_(submission_ids))
                                   .order_by(Submission.id)):
-        services.notify(sub.creator_id, APPROVED, str(sub.id), _video(sub), _video_page(sub))
+        _tell_approved(sub)
+
+
+def _tell_approved(sub: Submission) -> None:
+    services.notify(sub.creator_id, APPROVED, str(sub.id), _video(sub), _video_page(sub))
 
 
 @submission_signals.rejected.connect

@@ -61,7 +61,7 @@ def live_etag(creator_id: int, *, locale: str = "", page: int = 1,
     return _tag(creator_id, locale, page, now, parts, values)
 
 
-_with_login: tuple | None = None  # the statement above with the login's check as a column
+_with_login = None  # the statement above with the login's check as a column (built once)
 
 
 def live_etag_for_login(user_id: int, sid: str, *, page: int = 1,

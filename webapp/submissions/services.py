@@ -263,9 +263,9 @@ def approve_many(submission_ids: list[int], admin_id: int | None, *, action: str
 
     The rules of `approve` for each: approved once (a conditional UPDATE; a repeated id, a
     double click or a second admin skips it), today's rate locked and the decision audited,
-    in the same commit; then their credits, together (approved_many). Only creators whose TikTok identity is
-    proven (Display API or bio code) go through in bulk: a handle typed at sign-up proves
-    nothing, so those submissions get a look one by one (approve_one).
+    in the same commit; then their credits, together (approved_many). Only creators whose
+    TikTok identity is proven (Display API or bio code) go through in bulk: a handle typed at
+    sign-up proves nothing, so those submissions get a look one by one (approve_one).
     """
     wanted = list(dict.fromkeys(submission_ids))
     subs = {s.id: s for s in db.session.scalars(

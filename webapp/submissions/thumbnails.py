@@ -85,7 +85,6 @@ def save_many(cover_urls: dict[int, str | None], http=None, concurrency: int = 8
         for submission_id in sorted(got):
             _put(submission_id, got[submission_id])
             _commit_once()
-    del loaded, thumbs
     return len(got)
 
 

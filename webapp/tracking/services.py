@@ -24,6 +24,7 @@ from webapp.tracking.rules import Point
 
 log = logging.getLogger(__name__)
 
+
 def validate_views(views) -> int:
     if views is None or isinstance(views, bool) or not isinstance(views, int):
         raise InvalidViews("A view count must be a whole number.", "not_whole")
