@@ -179,6 +179,7 @@ def _make_app(instance, sandbox, db_url, **extra):
 @pytest.fixture
 def app(_instance, _schema, sandbox, tmp_path):
     import jobs.context
+    from webapp import autocommit
     from webapp.extensions import db, jobqueue
 
     if _schema is not None:  # SQLite: a fresh copy of the migrated template per test
@@ -197,6 +198,7 @@ def app(_instance, _schema, sandbox, tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+        autocommit.dispose(app)  # the polls' pool, if a test polled (PostgreSQL)
     jobs.context.set_app(None)
 
 

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from webapp import autocommit
 from webapp.extensions import db
 
 CHECKOUT = "<checkout>"
@@ -18,8 +19,6 @@ def statements(app, *, checkouts: bool = False, commits: bool = False):
     statement and makes no checkout); with `commits`, COMMIT for each commit (the driver's own
     call, not a statement the cursor sees)."""
     sent = []
-    with app.app_context():
-        engine = db.engine
 
     def on_execute(conn, cursor, statement, *args):
         sent.append(statement)
@@ -35,13 +34,20 @@ def statements(app, *, checkouts: bool = False, commits: bool = False):
         listeners.append(("checkout", on_checkout))
     if commits:
         listeners.append(("commit", on_commit))
-    for name, listener in listeners:
-        event.listen(engine, name, listener)
+    hooked = [(engine, name, listener) for engine in engines(app) for name, listener in listeners]
+    for hook in hooked:
+        event.listen(*hook)
     try:
         yield sent
     finally:
-        for name, listener in listeners:
-            event.remove(engine, name, listener)
+        for hook in hooked:
+            event.remove(*hook)
+
+
+def engines(app) -> list:
+    """The app's engines: the shared one and, on PostgreSQL, the polls' autocommit twin."""
+    with app.app_context():
+        return [engine for engine in (db.engine, autocommit.engine_of(app)) if engine]
 
 
 @contextmanager
@@ -50,9 +56,8 @@ def wire(app):
     protocol trace: [(message, text)] of the frontend's messages, e.g. ("Query", '"BEGIN"'),
     ("Execute", ...). Sees what SQLAlchemy's events cannot (a statement run on the driver's
     connection, the driver's own BEGIN and ROLLBACK). None on SQLite."""
-    with app.app_context():
-        engine = db.engine
-    if engine.dialect.name != "postgresql":
+    hooked = engines(app)
+    if hooked[0].dialect.name != "postgresql":
         yield None
         return
     from psycopg.pq import Trace
@@ -66,13 +71,15 @@ def wire(app):
     def on_checkin(dbapi_connection, record):
         dbapi_connection.pgconn.untrace()
 
-    event.listen(engine, "checkout", on_checkout)
-    event.listen(engine, "checkin", on_checkin)
+    for engine in hooked:
+        event.listen(engine, "checkout", on_checkout)
+        event.listen(engine, "checkin", on_checkin)
     try:
         yield sent
     finally:
-        event.remove(engine, "checkout", on_checkout)
-        event.remove(engine, "checkin", on_checkin)
+        for engine in hooked:
+            event.remove(engine, "checkout", on_checkout)
+            event.remove(engine, "checkin", on_checkin)
         log.seek(0)
         for line in log.read().decode(errors="replace").splitlines():
             fields = line.split("\t")

@@ -5,10 +5,11 @@ a pooled connection a poll used just before."""
 import time
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 import factories
-from tests.sql_counter import wire
+from tests.sql_counter import engines, wire
+from webapp import autocommit
 from webapp.extensions import db
 
 HX = {"HX-Request": "true"}
@@ -24,9 +25,8 @@ def sari(app, sandbox):
 def in_transaction(app):
     """For each statement sent: was the driver's connection inside a transaction?"""
     seen = []
-    with app.app_context():
-        engine = db.engine
-    if engine.dialect.name != "postgresql":
+    hooked = engines(app)
+    if hooked[0].dialect.name != "postgresql":
         pytest.skip("SQLite keeps its ordinary transaction (no round trips to save)")
     from psycopg.pq import TransactionStatus
 
@@ -34,9 +34,11 @@ def in_transaction(app):
         status = conn.connection.dbapi_connection.info.transaction_status
         seen.append((statement.split()[0].upper(), status != TransactionStatus.IDLE))
 
-    event.listen(engine, "after_cursor_execute", after)
+    for engine in hooked:
+        event.listen(engine, "after_cursor_execute", after)
     yield seen
-    event.remove(engine, "after_cursor_execute", after)
+    for engine in hooked:
+        event.remove(engine, "after_cursor_execute", after)
 
 
 def test_the_live_poll_reads_outside_a_transaction_and_others_do_not(app, act, sari,
@@ -75,8 +77,9 @@ def test_a_poll_with_no_login_still_answers_401(app, client, sari, in_transactio
 
 def test_a_connection_pinged_at_checkout_still_serves_the_poll(_instance, _schema, sandbox, app,
                                                                 sari, in_transaction):
-    """The idle-connection ping (webapp/db_pool.py) runs a SELECT on the driver's connection
-    just before the request: the poll must still switch it to autocommit, not fail."""
+    """The idle-connection ping (webapp/db_pool.py) also guards the polls' own pool
+    (webapp.autocommit): a connection idle too long is pinged before a poll gets it, and the
+    poll still reads outside a transaction."""
     import os
 
     import conftest
@@ -89,21 +92,26 @@ def test_a_connection_pinged_at_checkout_still_serves_the_poll(_instance, _schem
                                        "csrf_token": token}).status_code == 302
     from psycopg.pq import TransactionStatus
 
-    with pinging.app_context():
-        engine = db.engine
+    engine = autocommit.engine_of(pinging)
     pings, seen = [], []
-    event.listen(engine, "checkout", lambda dbapi, *args: pings.append(
-        dbapi.info.transaction_status))
+    # Ahead of db_pool's listener: does this checkout find the connection idle (a ping)?
+    event.listen(engine, "checkout", lambda dbapi, record, proxy: pings.append(
+        (record.info.get("idle_since") is not None, dbapi.info.transaction_status)),
+        insert=True)
     event.listen(engine, "after_cursor_execute", lambda conn, *args: seen.append(
         conn.connection.dbapi_connection.info.transaction_status))
-    for _ in range(2):
+    for _ in range(3):
         time.sleep(0.01)  # idle longer than the limit: the next checkout pings
         answer = client.get("/dashboard/live", headers=HX)
         assert answer.status_code == 200, answer.status_code
-    # The ping (SQLAlchemy's, in autocommit) leaves no transaction open that would stop the
-    # switch to autocommit; the polls (200s: the whole render) ran outside one.
-    assert pings == [TransactionStatus.IDLE] * 2
+    # The first poll made the pool's connection; the next two found it idle and pinged it
+    # (the ping's own SELECT is among `seen`), and the polls (200s: the whole render) ran
+    # outside a transaction.
+    assert pings == [(False, TransactionStatus.IDLE)] + [(True, TransactionStatus.IDLE)] * 2
     assert seen and set(seen) == {TransactionStatus.IDLE}
+    with pinging.app_context():
+        db.engine.dispose()
+    autocommit.dispose(pinging)
 
 
 def test_a_remembered_browser_polls_outside_a_transaction_too(app, sari, in_transaction):
@@ -122,10 +130,63 @@ def test_a_remembered_browser_polls_outside_a_transaction_too(app, sari, in_tran
     reopened = browser_with(app, **{REMEMBER_COOKIE: first})  # the session cookie is gone
     in_transaction.clear()
     assert reopened.get("/dashboard/live", headers=HX).status_code == 200
-    # The resume's UPDATE ran on its own; its commit hands the connection back, so the rest
-    # of that one request reads in an ordinary transaction (a browser reopening is rare).
+    # The resume's UPDATE ran on its own, and so did the rest of that request.
     assert in_transaction[0] == ("UPDATE", False), in_transaction
+    assert not any(inside for _, inside in in_transaction), in_transaction
     assert cookie(reopened, REMEMBER_COOKIE) not in (None, first)  # rotated, and kept
     in_transaction.clear()
     assert reopened.get("/dashboard/live", headers=HX).status_code == 200
     assert in_transaction and not any(inside for _, inside in in_transaction), in_transaction
+
+
+def test_the_polls_have_their_own_pool_and_keep_their_prepared_statement(app, act, sari,
+                                                                          in_transaction):
+    """The 304 takes no connection from the shared pool; its statement, prepared by psycopg
+    after a few polls, stays prepared although ordinary requests in between end in a ROLLBACK
+    (they run on the shared pool; psycopg forgets prepared statements at each ROLLBACK)."""
+    act.login("sari@example.com")
+    tag = act.hx_get("/dashboard/live").headers["ETag"]
+    poll = {"If-None-Match": tag}
+    with app.app_context():
+        shared = db.engine
+    taken = []
+
+    def checkout(*args):
+        taken.append(1)
+
+    event.listen(shared, "checkout", checkout)
+    try:
+        for _ in range(6):  # psycopg prepares a statement at its fifth run
+            assert act.hx_get("/dashboard/live", **poll).status_code == 304
+        assert taken == []
+        assert act.client.get("/earnings/").status_code == 200  # BEGIN ... ROLLBACK
+        assert taken
+    finally:
+        event.remove(shared, "checkout", checkout)
+    with wire(app) as on_wire:
+        assert act.hx_get("/dashboard/live", **poll).status_code == 304
+    messages = [m for m, _ in on_wire]
+    assert "Execute" in messages and "Parse" not in messages, on_wire
+
+
+def test_a_poll_connection_that_died_is_replaced(app, act, sari, in_transaction):
+    """A poll on a connection whose server process is gone fails (as any request on a
+    connection that died while busy); the connection is thrown away, so the next poll gets a
+    fresh one."""
+    import psycopg
+
+    act.login("sari@example.com")
+    tag = act.hx_get("/dashboard/live").headers["ETag"]
+    poll = {"If-None-Match": tag}
+    assert act.hx_get("/dashboard/live", **poll).status_code == 304
+    engine = autocommit.engine_of(app)
+    pids = []
+    event.listen(engine, "checkout", lambda dbapi, *args: pids.append(dbapi.info.backend_pid))
+    assert act.hx_get("/dashboard/live", **poll).status_code == 304
+    with app.app_context():
+        db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pids[-1]})
+        db.session.commit()
+    with pytest.raises(psycopg.OperationalError):
+        act.hx_get("/dashboard/live", **poll)
+    assert act.hx_get("/dashboard/live", **poll).status_code == 304
+    assert pids[-1] != pids[0]

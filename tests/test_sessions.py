@@ -204,3 +204,37 @@ def test_the_account_page_offers_password_change_and_log_out_everywhere(app, sar
     client.post("/lang/en", data={"csrf_token": csrf_token(client)})
     page = client.get("/account/tiktok").get_data(as_text=True)
     assert 'action="/account/logout-everywhere"' in page and 'href="/account/password"' in page
+
+
+def test_a_remembered_session_cookie_still_expires_and_still_needs_the_key(app, sari):
+    """A cookie verified once is remembered by the process (extensions.SessionCookies): its
+    age is still checked on every request, and a new key still refuses it."""
+    import time
+
+    client = app.test_client()
+    login(client)
+    assert logged_in(client) and logged_in(client)  # verified, then remembered
+    app.permanent_session_lifetime = timedelta(seconds=1)
+    time.sleep(2.1)
+    assert not logged_in(client)  # too old: as good as no cookie
+    app.permanent_session_lifetime = timedelta(days=31)
+    assert logged_in(client)
+    app.secret_key = "another key"
+    assert not logged_in(client)
+
+
+def test_a_request_changing_its_session_changes_no_other_request_with_that_cookie(app):
+    """Each request gets its own copy of a remembered cookie's values: the language chosen by
+    one request (its answer sets a new cookie) is not in another browser still sending the
+    old cookie."""
+    client = app.test_client()
+    token = csrf_token(client)  # the login page: a cookie with the form's token
+    client.get("/login")  # (Flask-Login adds a mark to the session: a new cookie)
+    old = cookie(client, "session")
+    assert '<html lang="id"' in client.get("/login").get_data(as_text=True)  # remembered now
+    assert cookie(client, "session") == old
+    assert client.post("/lang/en", data={"csrf_token": token}).status_code == 302
+    assert cookie(client, "session") != old
+    assert '<html lang="en"' in client.get("/login").get_data(as_text=True)
+    replay = browser_with(app, session=old)
+    assert '<html lang="id"' in replay.get("/login").get_data(as_text=True)

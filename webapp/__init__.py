@@ -57,10 +57,11 @@ def register_extensions(app: Flask) -> None:
 
     sqlite_pragmas.init_app(app)  # engine options must be set before the engine exists
     db.init_app(app)
-    from webapp import db_pool
+    from webapp import autocommit, db_pool
 
     with app.app_context():
         db_pool.init_app(app, db.engine)  # ping pooled connections only after idling
+        autocommit.init_app(app, db.engine)  # the polls' own pool (PostgreSQL)
     from webapp import txn
 
     txn.init_app(app)  # the polls' autocommit, before any hook that reads (the login's user)

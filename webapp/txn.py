@@ -3,6 +3,7 @@ flag decisions: any area that decides on a row it read)."""
 from flask import request
 from sqlalchemy import select
 
+from webapp import autocommit
 from webapp.extensions import db
 
 
@@ -55,8 +56,9 @@ READ_ONLY = "viewpay_read_only"
 def read_only(view):
     """Mark a view that only reads and is asked for very often (the polls of every open page:
     the creator's live fragment, the earnings summary, the bell): on PostgreSQL its request
-    runs outside a transaction (autocommit), from the first hook on (init_app), so the login's
-    user (and a remember-me cookie's resume, one UPDATE) is read that way too.
+    reads outside a transaction, on the polls' own pool of autocommit connections
+    (webapp.autocommit), from the first hook on (init_app), so the login's user (and a
+    remember-me cookie's resume, one UPDATE) is read that way too.
 
     That saves the BEGIN and ROLLBACK round trips of every request, and keeps the driver's
     prepared statements: psycopg forgets them at each ROLLBACK, so a request ending in one
@@ -76,7 +78,9 @@ def init_app(app) -> None:
 
 
 def begin_read_only() -> None:
-    """Switch this request's database session to autocommit (PostgreSQL; see read_only)."""
+    """This request's session reads through the autocommit pool from its first statement on
+    (PostgreSQL; see read_only). Nothing is checked out here: a poll answered without the
+    session (the live fragment's 304) takes no connection from the shared pool at all."""
     session = db.session()
-    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    if not session.in_transaction():  # never split a transaction already begun
+        session.info[autocommit.READS] = True

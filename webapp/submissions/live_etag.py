@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
 
+from webapp import autocommit
 from webapp.auth import sessions
 from webapp.extensions import db
 from webapp.i18n import locale_for
@@ -75,11 +76,10 @@ def live_etag_for_login(user_id: int, sid: str, *, page: int = 1,
     if _with_login is None:
         _with_login = statement.add_columns(sessions.LIVE_LOGIN_LOCALE.label("login"))
     params = {**_params(user_id, parts, now), **sessions.live_login_params(sid, user_id, now)}
-    conn = db.session.connection()
-    if conn.dialect.name == "postgresql":
-        *values, login = _on_driver(conn, params)
+    if db.engine.dialect.name == "postgresql":
+        *values, login = _on_driver(params)
     else:
-        *values, login = conn.execute(_with_login, params).one()
+        *values, login = db.session.connection().execute(_with_login, params).one()
     if login is None:
         return None
     return _tag(user_id, locale_for(login or None), page, now, parts, values)
@@ -88,19 +88,21 @@ def live_etag_for_login(user_id: int, sid: str, *, page: int = 1,
 _driver_sql: tuple[str, dict] | None = None  # _with_login as psycopg's SQL, its fixed values
 
 
-def _on_driver(conn, params: dict) -> tuple:
-    """The statement on psycopg's own connection: SQLAlchemy's execution path (result
-    machinery, events, context) costs a sixth of the whole 304. Compiled once per process,
-    IN lists included; psycopg prepares it after a few runs (read_only: no ROLLBACK forgets
-    it). The values come back as psycopg gives them, as SQLAlchemy would for these columns
-    (timestamps, integers, text): the tag is the same either way (tests compare the two)."""
+def _on_driver(params: dict) -> tuple:
+    """The statement on psycopg's own connection, from the polls' autocommit pool
+    (webapp.autocommit): SQLAlchemy's execution path and the request's session cost more than
+    the statement. Compiled once per process, IN lists included; psycopg prepares it after a
+    few runs and, with no ROLLBACK on that pool, keeps it prepared. The values come back as
+    psycopg gives them, as SQLAlchemy would for these columns (timestamps, integers, text):
+    the tag is the same either way (tests compare the two)."""
     global _driver_sql
     if _driver_sql is None:
-        compiled = _with_login.compile(dialect=conn.dialect,
+        compiled = _with_login.compile(dialect=db.engine.dialect,
                                        compile_kwargs={"render_postcompile": True})
         _driver_sql = (str(compiled), dict(compiled.params))
     sql, fixed = _driver_sql
-    return conn.connection.driver_connection.execute(sql, {**fixed, **params}).fetchone()
+    with autocommit.driver_connection() as conn:
+        return conn.execute(sql, {**fixed, **params}).fetchone()
 
 
 def _params(creator_id: int, parts, now: datetime) -> dict:
