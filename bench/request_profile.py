@@ -150,7 +150,7 @@ def run_calls(make, args) -> None:
               f"(load average {os.getloadavg()[0]:.1f})")
         if args.top:
             out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+            pstats.Stats(profile, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
             print(out.getvalue().split("\n", 6)[-1].rstrip())
 
 

@@ -20,13 +20,13 @@ import threading
 from contextlib import contextmanager
 
 import flask_sqlalchemy.session
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from webapp import db_pool
 
-READS = "viewpay_autocommit_reads"  # session.info: this session reads through the pool
+READS = "viewpay_autocommit_reads"  # on flask.g: this request's session reads through the pool
 _KEY = "viewpay_autocommit"  # app.extensions: the shared engine and its autocommit twin
 
 
@@ -81,12 +81,12 @@ def driver_connection():
 
 
 class Session(flask_sqlalchemy.session.Session):
-    """Flask-SQLAlchemy's session; one marked READS uses the autocommit twin of the app's
-    engine (txn.begin_read_only sets the mark before the request's first statement)."""
+    """Flask-SQLAlchemy's session; in a request marked READS (txn.begin_read_only, before the
+    request's first statement) it uses the autocommit twin of the app's engine."""
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
-        if bind is None and self.info.get(READS):
+        if bind is None and g.get(READS):
             app = current_app._get_current_object()
             entry = app.extensions.get(_KEY)
             if entry is not None and engine is entry["shared"]:

@@ -117,9 +117,11 @@ class SessionCookies(SecureCookieSessionInterface):
 
     def open_session(self, app: Flask, request):
         signer = self.get_signing_serializer(app)
+        if signer is None:  # no SECRET_KEY: Flask's null session
+            return None
         cookie = request.cookies.get(self.get_cookie_name(app))
-        if signer is None or not cookie:
-            return super().open_session(app, request)
+        if not cookie:
+            return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
         known = self._verified.get(cookie)
         if known is not None and 0 <= int(time.time()) - known[0] <= max_age:

@@ -1,6 +1,6 @@
 """Transactions that read and then decide a write must read the latest committed state (money,
 flag decisions: any area that decides on a row it read)."""
-from flask import request
+from flask import g, request
 from sqlalchemy import select
 
 from webapp import autocommit
@@ -79,8 +79,7 @@ def init_app(app) -> None:
 
 def begin_read_only() -> None:
     """This request's session reads through the autocommit pool from its first statement on
-    (PostgreSQL; see read_only). Nothing is checked out here: a poll answered without the
-    session (the live fragment's 304) takes no connection from the shared pool at all."""
-    session = db.session()
-    if not session.in_transaction():  # never split a transaction already begun
-        session.info[autocommit.READS] = True
+    (PostgreSQL; see read_only). Nothing is made here, not even the session: a poll answered
+    without one (the live fragment's 304) takes no connection from the shared pool at all."""
+    if not (db.session.registry.has() and db.session().in_transaction()):  # never split one
+        g.setdefault(autocommit.READS, True)
