@@ -133,7 +133,9 @@ def horse_of(parent_pid: int) -> int | None:
     return None
 
 
-def wait_for(predicate, timeout=15.0, step=0.05):
+def wait_for(predicate, timeout=60.0, step=0.05):
+    # Generous: the first wait includes a worker process starting (imports, connecting), which
+    # took over 15 s on a slow machine running both CI legs at once.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
