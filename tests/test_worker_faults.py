@@ -251,7 +251,7 @@ def test_a_worker_outlives_a_redis_restart_and_works_on(app, own_redis, tmp_path
         own_redis.start()  # empty: the worker registers itself again
         queue = Queue(app.config["RQ_QUEUE"], connection=own_redis.client())
         queue.enqueue("tests.worker_jobs.mark", "second", job_id="second")
-        wait_for(lambda: own_redis.client().get("second"), timeout=20)
+        wait_for(lambda: own_redis.client().get("second"), timeout=60)
         assert worker.poll() is None
         assert worker.pid in {w.pid for w in Worker.all(connection=own_redis.client())}
     finally:
@@ -268,7 +268,7 @@ def test_the_scheduler_outlives_a_redis_restart_and_ticks_on(app, own_redis, tmp
         time.sleep(2.5)
         assert scheduler.poll() is None
         own_redis.start()  # empty: the tick and the periodic jobs come back
-        ticked = wait_for(lambda: own_redis.client().hget(SCHEDULER_TICK_KEY, "at"), timeout=20)
+        ticked = wait_for(lambda: own_redis.client().hget(SCHEDULER_TICK_KEY, "at"), timeout=60)
         assert time.time() - float(ticked) < 5
         assert own_redis.client().zscore(Scheduler.scheduled_jobs_key, PERIODIC) is not None
         assert scheduler.poll() is None
