@@ -3,6 +3,7 @@ and the bell every page polls read outside a transaction on PostgreSQL (no BEGIN
 round trips, prepared statements kept), while every other request still runs in one, also on
 a pooled connection a poll used just before."""
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, text
@@ -11,14 +12,28 @@ import factories
 from tests.sql_counter import engines, wire
 from webapp import autocommit
 from webapp.extensions import db
+from webapp.submissions.live_etag import SETTLE_SECONDS
 
 HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
 def sari(app, sandbox):
+    """An approved video whose changes are settled: its page's tag carries no minute (see
+    live_etag), so a 200 and the 304 after it agree even across a minute's turn."""
     with app.app_context():
-        return factories.approved_video(sandbox, views=150_247)
+        video = factories.approved_video(sandbox, views=150_247)
+        if db.engine.dialect.name != "postgresql":
+            return video  # the tests below run on PostgreSQL only
+        back = {"creator_id": video["creator_id"], "by": timedelta(seconds=SETTLE_SECONDS + 60)}
+        # The ledger refuses UPDATEs by trigger; a test may move time (as conftest's wipe).
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+        db.session.execute(text("UPDATE submissions SET updated_at = updated_at - :by "
+                                "WHERE creator_id = :creator_id"), back)
+        db.session.execute(text("UPDATE ledger_entries SET created_at = created_at - :by "
+                                "WHERE creator_id = :creator_id"), back)
+        db.session.commit()
+        return video
 
 
 @pytest.fixture
@@ -141,9 +156,10 @@ def test_a_remembered_browser_polls_outside_a_transaction_too(app, sari, in_tran
 
 def test_the_polls_have_their_own_pool_and_keep_their_prepared_statement(app, act, sari,
                                                                           in_transaction):
-    """The 304 takes no connection from the shared pool; its statement, prepared by psycopg
-    after a few polls, stays prepared although ordinary requests in between end in a ROLLBACK
-    (they run on the shared pool; psycopg forgets prepared statements at each ROLLBACK)."""
+    """The 304 takes no connection from the shared pool; its statement, prepared on the poll
+    connection at its first poll, stays prepared although ordinary requests in between end in
+    a ROLLBACK (they run on the shared pool; psycopg deallocates everything prepared on a
+    connection at each ROLLBACK)."""
     act.login("sari@example.com")
     tag = act.hx_get("/dashboard/live").headers["ETag"]
     poll = {"If-None-Match": tag}
@@ -156,7 +172,7 @@ def test_the_polls_have_their_own_pool_and_keep_their_prepared_statement(app, ac
 
     event.listen(shared, "checkout", checkout)
     try:
-        for _ in range(6):  # psycopg prepares a statement at its fifth run
+        for _ in range(6):
             assert act.hx_get("/dashboard/live", **poll).status_code == 304
         assert taken == []
         assert act.client.get("/earnings/").status_code == 200  # BEGIN ... ROLLBACK
@@ -190,3 +206,54 @@ def test_a_poll_connection_that_died_is_replaced(app, act, sari, in_transaction)
         act.hx_get("/dashboard/live", **poll)
     assert act.hx_get("/dashboard/live", **poll).status_code == 304
     assert pids[-1] != pids[0]
+
+
+def test_a_poll_statement_the_server_forgot_is_prepared_again(app, act, sari, in_transaction):
+    """The 304's statement is prepared once per poll connection; if the server forgot it
+    (psycopg sends DEALLOCATE ALL after a ROLLBACK on a connection), the next poll prepares it
+    again and still answers."""
+    act.login("sari@example.com")
+    tag = act.hx_get("/dashboard/live").headers["ETag"]
+    poll = {"If-None-Match": tag}
+    engine = autocommit.engine_of(app)
+    pids = []
+    event.listen(engine, "checkout", lambda dbapi, *args: pids.append(dbapi.info.backend_pid))
+    with wire(app) as first:
+        assert act.hx_get("/dashboard/live", **poll).status_code == 304
+        assert act.hx_get("/dashboard/live", **poll).status_code == 304
+    # Prepared at the first 304, then only run.
+    assert [m for m, _ in first if m in ("Parse", "Execute")] == ["Parse", "Execute", "Execute"]
+    with engine.connect() as conn:  # the pool's one connection, the polls' own
+        conn.exec_driver_sql("DEALLOCATE ALL")
+    with wire(app) as again:
+        assert act.hx_get("/dashboard/live", **poll).status_code == 304
+    assert [m for m, _ in again if m in ("Parse", "Execute")] == ["Execute", "Parse", "Execute"]
+    assert len(set(pids)) == 1, pids  # the same connection all along, not a replaced one
+    with wire(app) as after:
+        assert act.hx_get("/dashboard/live", **poll).status_code == 304
+    assert [m for m, _ in after if m in ("Parse", "Execute")] == ["Execute"], after
+
+
+def test_a_prepared_poll_statement_gives_what_psycopg_gives_and_reports_errors(app,
+                                                                              in_transaction):
+    """autocommit.fetch_one_prepared, the 304's way to the database: values loaded as
+    psycopg's execute loads them (the tag must not depend on the path), NULL both ways, and a
+    failing statement raises psycopg's own error and leaves the connection in the pool."""
+    import psycopg
+
+    sql = b"SELECT $1::timestamptz, $2::integer, $3::varchar, $4::integer, 1 / $5::integer"
+    values = [b"2026-11-30T11:12:39.976074+00:00", b"42", b"id", None, b"1"]
+    with app.test_request_context():
+        row = autocommit.fetch_one_prepared(b"test_values", sql, values)
+        with autocommit.driver_connection() as conn:
+            pid = conn.info.backend_pid
+            expected = conn.execute(
+                "SELECT %s::timestamptz, %s::integer, %s::varchar, %s::integer, 1 / %s::integer",
+                [v and v.decode() for v in values]).fetchone()
+        assert row == expected and type(row[0]) is type(expected[0])
+        assert row[0].utcoffset() is not None and row[3] is None
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            autocommit.fetch_one_prepared(b"test_values", sql, values[:4] + [b"0"])
+        with autocommit.driver_connection() as conn:
+            assert conn.info.backend_pid == pid  # not thrown away: only the statement failed
+        assert autocommit.fetch_one_prepared(b"test_values", sql, values) == row

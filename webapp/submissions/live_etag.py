@@ -21,7 +21,9 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 
 from webapp import autocommit
 from webapp.auth import sessions
@@ -76,7 +78,7 @@ def live_etag_for_login(user_id: int, sid: str, *, page: int = 1,
     if _with_login is None:
         _with_login = statement.add_columns(sessions.LIVE_LOGIN_LOCALE.label("login"))
     params = {**_params(user_id, parts, now), **sessions.live_login_params(sid, user_id, now)}
-    if db.engine.dialect.name == "postgresql":
+    if autocommit.engine_of(current_app._get_current_object()) is not None:
         *values, login = _on_driver(params)
     else:
         *values, login = db.session.connection().execute(_with_login, params).one()
@@ -85,24 +87,40 @@ def live_etag_for_login(user_id: int, sid: str, *, page: int = 1,
     return _tag(user_id, locale_for(login or None), page, now, parts, values)
 
 
-_driver_sql: tuple[str, dict] | None = None  # _with_login as psycopg's SQL, its fixed values
+_driver_sql: tuple[bytes, list] | None = None  # _with_login with $n placeholders, and for each
+# placeholder its name, or its fixed value already as text
+_DRIVER_STATEMENT = b"viewpay_live_etag"
+_NUMBERED = postgresql_psycopg.dialect(paramstyle="numeric_dollar")  # $1, $2, ... for libpq
 
 
 def _on_driver(params: dict) -> tuple:
-    """The statement on psycopg's own connection, from the polls' autocommit pool
-    (webapp.autocommit): SQLAlchemy's execution path and the request's session cost more than
-    the statement. Compiled once per process, IN lists included; psycopg prepares it after a
-    few runs and, with no ROLLBACK on that pool, keeps it prepared. The values come back as
-    psycopg gives them, as SQLAlchemy would for these columns (timestamps, integers, text):
-    the tag is the same either way (tests compare the two)."""
+    """The statement as a prepared statement of the polls' autocommit pool, run through libpq
+    (autocommit.fetch_one_prepared): SQLAlchemy's execution path, the request's session and
+    even psycopg's execute cost more than the statement. Compiled once per process, IN lists
+    included; with no ROLLBACK on that pool it stays prepared for the connection's life. The
+    values come back through psycopg's loaders, as SQLAlchemy would give them for these
+    columns (timestamps, integers, text): the tag is the same either way (tests compare)."""
     global _driver_sql
     if _driver_sql is None:
-        compiled = _with_login.compile(dialect=db.engine.dialect,
-                                       compile_kwargs={"render_postcompile": True})
-        _driver_sql = (str(compiled), dict(compiled.params))
-    sql, fixed = _driver_sql
-    with autocommit.driver_connection() as conn:
-        return conn.execute(sql, {**fixed, **params}).fetchone()
+        compiled = _with_login.compile(dialect=_NUMBERED, compile_kwargs={"render_postcompile": True})
+        fixed = compiled.params
+        _driver_sql = (str(compiled).encode(), [
+            _text(fixed[name]) if fixed[name] is not None else name
+            for name in compiled.positiontup])
+    sql, slots = _driver_sql
+    values = [_text(params[slot]) if isinstance(slot, str) else slot for slot in slots]
+    return autocommit.fetch_one_prepared(_DRIVER_STATEMENT, sql, values)
+
+
+def _text(value) -> bytes | None:
+    """A bind value as PostgreSQL's text input for the cast the statement puts on it."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat().encode()
+    if isinstance(value, bool):
+        raise TypeError("no boolean parameters here")
+    return str(value).encode()
 
 
 def _params(creator_id: int, parts, now: datetime) -> dict:
