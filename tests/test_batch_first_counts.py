@@ -5,6 +5,7 @@ stored, each video credited exactly once and its creator told once."""
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from tests import factories
@@ -12,7 +13,7 @@ from tests.sql_counter import COMMIT, statements
 from webapp.earnings import services as earnings
 from webapp.earnings.models import LedgerEntry
 from webapp.extensions import db
-from webapp.notifications.models import Notification
+from webapp.notifications.models import Notification, OutboxMail
 from webapp.submissions import services
 from webapp.submissions.models import Submission
 from webapp.tracking.models import ViewSnapshot
@@ -84,8 +85,8 @@ def test_a_refused_count_costs_only_its_own_video(app, sari, sandbox):
     assert stored == {ids[0]: 500, ids[2]: 700}
 
 
-def test_bulk_approval_credits_the_chunk_together_once_and_tells_each_video(app, sari, sandbox,
-                                                                             runner):
+def test_bulk_approval_credits_the_chunk_together_once_and_tells_the_creator_once(app, sari,
+                                                                                  sandbox, runner):
     creator, tt = sari
     admin = factories.admin()
     views = [150_247, 1000, 3, 7, 9, 11]
@@ -98,15 +99,21 @@ def test_bulk_approval_credits_the_chunk_together_once_and_tells_each_video(app,
     assert commits(sent) == 3, sent
     assert earnings.balance(creator.id) == sum(views) * RATE
     assert db.session.scalar(select(func.count(LedgerEntry.id))) == len(ids)
-    told = db.session.scalars(select(Notification.key).where(
+    # One notification (and one mail) for the six videos, not six.
+    told = db.session.scalars(select(Notification).where(
         Notification.user_id == creator.id, Notification.kind == "approved")).all()
-    assert sorted(told) == sorted(str(i) for i in ids)
+    assert len(told) == 1 and told[0].params["count"] == len(ids), told
+    assert told[0].link == "/dashboard"
+    mails = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "approved")).all()
+    assert [m.to_address for m in mails] == ["sari@example.com"]
+    assert "6 videomu" in mails[0].text_body and "6 video disetujui" in mails[0].subject
 
     # A retried bulk approval (double click, a second admin) moves nothing and tells no one.
     assert services.approve_many(ids, admin.id) == ([], ids)
     assert earnings.balance(creator.id) == sum(views) * RATE
     assert db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.kind == "approved")) == len(ids)
+        Notification.kind == "approved")) == 1
+    assert db.session.scalar(select(func.count(OutboxMail.id))) == 1
     result = runner.invoke(args=["ledger", "verify"])
     assert result.exit_code == 0, result.output
 
@@ -124,3 +131,38 @@ def test_a_video_credited_meanwhile_is_not_credited_twice(app, sari, sandbox):
     assert recovery.credit_approved(ids) == 0  # both credited already: nothing moves
     assert earnings.balance(creator.id) == 300_000 * RATE
     assert db.session.scalar(select(func.count(LedgerEntry.id))) == 2
+
+
+def test_a_bulk_approval_tells_each_creator_in_their_words(app, sari, sandbox):
+    """Across creators: one with a single video hears about that video (linked to its page),
+    one with several hears once how many (linked to the dashboard); each reads it in their
+    own language."""
+    from webapp.notifications import messages
+
+    creator, tt = sari
+    other_tt = factories.tiktok_user(sandbox, "budi.masak")
+    other = factories.creator("budi@example.com", "budi.masak")
+    other.locale = "en"
+    factories.prove(other, other_tt["user_id"])
+    mine = chunk(creator, tt, sandbox, [10, 20, 30])
+    video = factories.tiktok_video(sandbox, other_tt["user_id"], views=5, desc="Nasi goreng")
+    single = services.submit_many(
+        other.id, [f"https://www.tiktok.com/@budi.masak/video/{video}"], queue=False)[0].id
+    services.verify_many(mine + [single])
+    approved, _ = services.approve_many(mine + [single], factories.admin().id)
+    assert sorted(approved) == sorted(mine + [single])
+
+    told = {n.user_id: n for n in db.session.scalars(select(Notification).where(
+        Notification.kind == "approved"))}
+    assert set(told) == {creator.id, other.id}
+    assert told[other.id].key == str(single) and told[other.id].link == f"/submissions/{single}"
+    assert told[creator.id].params["count"] == 3 and told[creator.id].link == "/dashboard"
+    with app.test_request_context(), force_locale("en"):
+        together = messages.words("approved", told[creator.id].params)
+        alone = messages.words("approved", told[other.id].params)
+    assert together.title == "3 videos approved"
+    assert together.body.startswith("3 of your videos, among them ")
+    assert alone.title == "Video approved" and "“Nasi goreng”" in alone.body
+    mails = {m.to_address: m for m in db.session.scalars(select(OutboxMail))}
+    assert "3 video disetujui" in mails["sari@example.com"].subject
+    assert "Video approved" in mails["budi@example.com"].subject

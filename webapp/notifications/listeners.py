@@ -10,6 +10,7 @@ Two kinds of news:
   never committed here.
 """
 import functools
+import hashlib
 import logging
 
 from sqlalchemy import select
@@ -75,13 +76,31 @@ def _approved(submission_id: int) -> None:
 @submission_signals.approved_many.connect
 @_after_commit
 def _approved_many(_sender, submission_ids) -> None:
+    """A bulk approval tells each creator once: one video as on its own, several as one
+    notification (and one mail) naming how many, not one per video."""
+    by_creator: dict[int, list[Submission]] = {}
     for sub in db.session.scalars(select(Submission).where(Submission.id.in_(submission_ids))
                                   .order_by(Submission.id)):
-        _tell_approved(sub)
+        by_creator.setdefault(sub.creator_id, []).append(sub)
+    for creator_id, subs in by_creator.items():
+        if len(subs) == 1:
+            _tell_approved(subs[0])
+        else:
+            _tell_approved_together(creator_id, subs)
 
 
 def _tell_approved(sub: Submission) -> None:
     services.notify(sub.creator_id, APPROVED, str(sub.id), _video(sub), _video_page(sub))
+
+
+def _tell_approved_together(creator_id: int, subs: list[Submission]) -> None:
+    # The key names the approval's videos, so a repeated signal tells no one again.
+    ids = ",".join(str(sub.id) for sub in subs)
+    key = "many:" + hashlib.sha256(ids.encode()).hexdigest()[:32]
+    first = subs[0]
+    services.notify(creator_id, APPROVED, key,
+                    _video(first, count=len(subs)),
+                    links.path_for("submissions.dashboard"))
 
 
 @submission_signals.rejected.connect

@@ -25,6 +25,9 @@ WORDS = {
     (APPROVED, None): (_l("Video approved"),
                        _l("Your video %(video)s was approved. From now on its views earn "
                           "money.")),
+    (APPROVED, "many"): (_l("%(count)s videos approved"),
+                         _l("%(count)s of your videos, among them %(video)s, were approved. "
+                            "From now on their views earn money.")),
     (REJECTED, None): (_l("Video not approved"),
                        _l("Your video %(video)s was not approved. Reason: %(reason)s")),
     (FLAGGED, "spike"): (_l("Earnings on hold for a check"),
@@ -102,6 +105,8 @@ def _variant(kind: str, params: dict):
         return params.get("state")
     if kind == CLAIM_SUPERSEDED:
         return "approved" if params.get("was_approved") else "pending"
+    if kind == APPROVED and int(params.get("count") or 1) > 1:
+        return "many"  # one bulk approval's videos of one creator, told together
     return None
 
 
@@ -110,7 +115,8 @@ def _values(params: dict) -> dict:
     amount = Decimal(str(params.get("amount") or "0"))
     return {"video": video_label(params), "reason": params.get("reason") or "–",
             "amount": i18n.rupiah(amount), "reference": params.get("reference") or "–",
-            "views": i18n.views(int(params.get("views") or 0))}
+            "views": i18n.views(int(params.get("views") or 0)),
+            "count": i18n.views(int(params.get("count") or 0))}
 
 
 def words(kind: str, params: dict) -> Words:
