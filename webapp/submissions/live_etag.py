@@ -118,8 +118,6 @@ def _text(value) -> bytes | None:
         return None
     if isinstance(value, datetime):
         return value.isoformat().encode()
-    if isinstance(value, bool):
-        raise TypeError("no boolean parameters here")
     return str(value).encode()
 
 
