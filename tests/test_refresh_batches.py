@@ -257,14 +257,17 @@ def test_the_rate_budget_is_taken_in_blocks_and_shared_by_every_process(ctx):
 def test_a_batch_asks_tiktok_for_its_videos_at_the_same_time(app, sandbox):
     _, ids, vids = tracked_videos(app, sandbox, [10] * 8)
     app.config["REFRESH_CONCURRENCY"] = 8
-    knobs(sandbox, latency_ms=1000)
+    latency = 1.5
+    knobs(sandbox, latency_ms=int(latency * 1000))
     requests.post(sandbox.base_url + "/_sandbox/requests/clear", timeout=5)
     with app.app_context():
         assert set(refresh_many(ids).values()) == {"ok"}
     started = sorted(r["time"] for r in page_requests(sandbox))
     assert len(started) == 8
-    # All eight were asked before the first answer came (one at a time would take 8 s).
-    assert started[-1] - started[0] < 0.9
+    # Each call is held `latency` at TikTok: the most calls waiting there at one moment. One
+    # at a time gives 1; a machine stalling one thread for a while still leaves most together.
+    in_flight = max(sum(1 for t in started if s - latency < t <= s) for s in started)
+    assert in_flight >= 6, [round(t - started[0], 3) for t in started]
 
 
 def test_a_connected_creators_display_call_is_filled_with_their_videos_due_next(
