@@ -137,10 +137,9 @@ def test_ledger_routes_refuse_bad_days_and_other_creators_groups(act, ctx):
     assert "0 → 150.247" in page and "<html" in page  # works without JavaScript too
 
 
-def test_a_hundred_thousand_entries_page_quickly_and_stably(ctx):
-    """A creator with 100 videos refreshed hourly for six weeks: ~100.000 entries."""
-    import time
-
+def test_a_hundred_thousand_entries_page_stably(ctx):
+    """A creator with 100 videos refreshed hourly for six weeks: 100.000 entries, paged by
+    day and video without gaps or repeats. (How fast: `bench/pages.py`, the ledger rows.)"""
     sari = new_creator()
     videos = [approved_submission(sari).id for _ in range(100)]
     start = utc(2026, 10, 20, 0, 0)
@@ -151,13 +150,10 @@ def test_a_hundred_thousand_entries_page_quickly_and_stably(ctx):
     db.session.execute(insert(LedgerEntry), rows)
     db.session.commit()
 
-    began = time.perf_counter()
     first = ledger_groups.page(sari.id, per_page=20)
     middle = ledger_groups.page(sari.id, ledger_groups.parse_cursor("2026-11-10.99999999"))
     oldest = ledger_groups.page(sari.id, ledger_groups.parse_cursor("2026-10-20.99999999"),
                                 per_page=100)
-    elapsed = time.perf_counter() - began
-    assert elapsed < 3, f"three ledger pages took {elapsed:.2f} s"
     # The last entries are at 22:00 WIB on 30 Nov (23 hours of that day); the first at 07:00
     # WIB on 20 Oct (17 hours).
     assert [(g.day.isoformat(), g.count) for g in first.groups] == [("2026-11-30", 23)] * 20
