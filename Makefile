@@ -6,8 +6,10 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 SANDBOX_PORT ?= 5055
 SANDBOX := http://127.0.0.1:$(SANDBOX_PORT)
-# The demo points ViewPay's TikTok base URLs at the local sandbox.
-DEMO_ENV := TIKTOK_WEB_BASE=$(SANDBOX) TIKTOK_API_BASE=$(SANDBOX) \
+# The demo points ViewPay's TikTok base URLs at the local sandbox, and its mails' links at
+# the port it serves on.
+DEMO_ENV := PUBLIC_URL=http://127.0.0.1:$(PORT) \
+	TIKTOK_WEB_BASE=$(SANDBOX) TIKTOK_API_BASE=$(SANDBOX) \
 	TIKTOK_VM_BASE=$(SANDBOX)/_vm TIKTOK_VT_BASE=$(SANDBOX)/_vt TIKTOK_CDN_BASE=$(SANDBOX)/_cdn \
 	TIKTOK_CLIENT_KEY=sandbox-client-key TIKTOK_CLIENT_SECRET=sandbox-client-secret \
 	TIKTOK_REDIRECT_URI=http://127.0.0.1:$(PORT)/account/tiktok/callback \
