@@ -23,6 +23,7 @@ from webapp.earnings.models import EARNING_KINDS, LedgerEntry
 from webapp.extensions import db
 from webapp.money import from_units
 from webapp.timeutil import utcnow
+from webapp.tracking.flags import shown_kind
 from webapp.tracking.models import OPEN, Flag
 
 ZERO = Decimal(0)
@@ -135,11 +136,13 @@ def pending_schedule(creator_id: int, now: datetime | None = None,
 
 
 def entry_states(creator_id: int, entries, now: datetime | None = None) -> dict[int, tuple]:
-    """For the entries on a page: entry id -> ("held", flag kind) or ("pending", moment)."""
+    """For the entries on a page: entry id -> ("held", flag kind as the creator reads it) or
+    ("pending", moment)."""
     now = now or utcnow()
-    open_flags = db.session.execute(
-        select(Flag.submission_id, Flag.snapshot_id, Flag.kind)
-        .where(Flag.creator_id == creator_id, Flag.status == OPEN)).all()
+    open_flags = [(sub_id, snap_id, shown_kind(kind, evidence))
+                  for sub_id, snap_id, kind, evidence in db.session.execute(
+                      select(Flag.submission_id, Flag.snapshot_id, Flag.kind, Flag.evidence)
+                      .where(Flag.creator_id == creator_id, Flag.status == OPEN))]
     states = {}
     for entry in entries:
         if entry.kind not in EARNING_KINDS or entry.amount <= 0:

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from webapp.extensions import db
 from webapp.submissions.models import Submission
 from webapp.timeutil import utcnow
+from webapp.tracking.flags import shown_kind
 from webapp.tracking.models import OPEN, Flag
 
 RECENT_DAYS = 30
@@ -15,9 +16,10 @@ RECENT_DAYS = 30
 
 @dataclass(frozen=True)
 class Review:
-    kind: str
+    kind: str  # as the creator reads it (tracking.flags.shown_kind)
     status: str
     video_id: str
+    caption: str | None
     submission_id: int
     reason: str | None
     reversed: Decimal | None
@@ -26,13 +28,17 @@ class Review:
 
 def for_creator(creator_id: int, limit: int = 20) -> list[Review]:
     """Open flags, then decisions of the last RECENT_DAYS (settled-by-a-newer-count ones are
-    not news to anyone and are left out)."""
+    not news to anyone and are left out). Only of videos that were approved (their rate is
+    locked then): a flag on a video still waiting, rejected or not the creator's holds no
+    money, so there is nothing to review for them."""
     since = utcnow() - timedelta(days=RECENT_DAYS)
     rows = db.session.execute(
-        select(Flag, Submission.video_id).join(Submission, Submission.id == Flag.submission_id)
-        .where(Flag.creator_id == creator_id,
+        select(Flag, Submission.video_id, Submission.caption)
+        .join(Submission, Submission.id == Flag.submission_id)
+        .where(Flag.creator_id == creator_id, Submission.rate.is_not(None),
                or_(Flag.status == OPEN,
                    Flag.status.in_(("cleared", "confirmed")) & (Flag.decided_at >= since)))
         .order_by((Flag.status == OPEN).desc(), Flag.id.desc()).limit(limit)).all()
-    return [Review(f.kind, f.status, video_id, f.submission_id, f.decision_reason,
-                   f.reversed_amount, f.decided_at or f.created_at) for f, video_id in rows]
+    return [Review(shown_kind(f.kind, f.evidence), f.status, video_id, caption,
+                   f.submission_id, f.decision_reason, f.reversed_amount,
+                   f.decided_at or f.created_at) for f, video_id, caption in rows]

@@ -28,8 +28,9 @@ from webapp.submissions import signals as submission_signals
 from webapp.submissions.models import APPROVED as VIDEO_APPROVED
 from webapp.submissions.models import Submission
 from webapp.timeutil import aware
-from webapp.tracking import cadence
+from webapp.tracking import cadence, flags
 from webapp.tracking import signals as tracking_signals
+from webapp.tracking.models import IDENTITY, OPEN, Flag
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +88,30 @@ def _approved_many(_sender, submission_ids) -> None:
             _tell_approved(subs[0])
         else:
             _tell_approved_together(creator_id, subs)
+            _tell_holds(subs)
 
 
 def _tell_approved(sub: Submission) -> None:
     services.notify(sub.creator_id, APPROVED, str(sub.id), _video(sub), _video_page(sub))
+    _tell_holds([sub])
+
+
+def _tell_holds(subs: list[Submission]) -> None:
+    """Flags raised while the videos waited for review held no money then and told no one:
+    now that the videos earn, their creators learn what holds the money."""
+    by_id = {sub.id: sub for sub in subs}
+    for flag in db.session.scalars(select(Flag).where(Flag.submission_id.in_(by_id),
+                                                      Flag.status == OPEN).order_by(Flag.id)):
+        _tell_flag(by_id[flag.submission_id], flag.kind, flag.snapshot_id,
+                   flags.shown_kind(flag.kind, flag.evidence))
+
+
+def _tell_flag(sub: Submission, kind: str, snapshot_id: int | None, shown: str) -> None:
+    # A missing proof is lifted by the creator proving their account: send them there.
+    link = (links.path_for("auth.tiktok_account") if shown == IDENTITY
+            else _video_page(sub))
+    services.notify(sub.creator_id, FLAGGED, f"{sub.id}:{kind}:{snapshot_id or 0}",
+                    _video(sub, flag=shown), link)
 
 
 def _tell_approved_together(creator_id: int, subs: list[Submission]) -> None:
@@ -164,12 +185,12 @@ def _counts_stored(_sender, pairs) -> None:
 
 @tracking_signals.flag_raised.connect
 @_in_transaction
-def _flag_raised(submission_id: int, creator_id: int, kind: str, snapshot_id: int | None) -> None:
+def _flag_raised(submission_id: int, creator_id: int, kind: str, snapshot_id: int | None,
+                 shown: str | None = None) -> None:
     sub = db.session.get(Submission, submission_id)
-    # An identity flag is lifted by the creator proving their account: send them there.
-    link = (links.path_for("auth.tiktok_account") if kind == "identity" else _video_page(sub))
-    services.notify(creator_id, FLAGGED, f"{submission_id}:{kind}:{snapshot_id or 0}",
-                    _video(sub, flag=kind), link)
+    if sub.status != VIDEO_APPROVED:
+        return  # no money yet, so none held: told at its approval if the flag is still open
+    _tell_flag(sub, kind, snapshot_id, shown or kind)
 
 
 @tracking_signals.tracking_stopped.connect

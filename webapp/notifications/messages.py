@@ -47,6 +47,14 @@ WORDS = {
                             _l("The earnings of your video %(video)s wait until you prove that "
                                "the TikTok account is yours. Open your TikTok account page to "
                                "do it.")),
+    (FLAGGED, "identity_old"): (_l("Earnings on hold for a check"),
+                                _l("Your video %(video)s was posted long before you proved "
+                                   "your TikTok account. Its earnings wait until an admin has "
+                                   "checked it.")),
+    (FLAGGED, "identity_claimed"): (_l("Earnings on hold for a check"),
+                                    _l("The proven owner of the TikTok account of your video "
+                                       "%(video)s claimed it. What it earned is on hold until "
+                                       "an admin decides.")),
     (TRACKING_STOPPED, "deleted"): (_l("Video no longer on TikTok"),
                                     _l("Your video %(video)s was deleted or is no longer "
                                        "available, so its views are not counted any more. What "

@@ -52,6 +52,10 @@ def _approved(sub: Submission, holds) -> Advice | None:
         return Advice("warn", _("Earnings of this video are held until you prove the TikTok "
                                 "account is yours."), "auth.tiktok_account",
                       _("Prove your TikTok account"))
+    if "identity_old" in holds:
+        return Advice("warn", _("Earnings of this video are held while an admin checks it: it "
+                                "was posted long before you proved your TikTok account. "
+                                "Nothing to do."))
     if holds:
         return Advice("warn", _("Earnings of this video are held while an admin checks an "
                                 "unusual change in its views. Nothing to do: they are released "

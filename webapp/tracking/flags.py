@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.txn import begin_write
 from webapp.extensions import db
+from webapp.submissions.models import Submission
 from webapp.timeutil import utcnow
 from webapp.tracking.models import (
     CLEARED, CLIFF, ENGAGEMENT, IDENTITY, MISMATCH, OPEN, SPIKE, SUPERSEDED, Flag, ViewSnapshot)
@@ -41,6 +42,26 @@ def creators_with_open_flags(creator_ids) -> set[int]:
         Flag.creator_id.in_(creator_ids), Flag.status == OPEN).distinct()))
 
 
+# What a creator is told an identity flag is about, when it is not their missing proof.
+IDENTITY_OLD = "identity_old"  # proven, but the video was posted long before the proof
+IDENTITY_CLAIMED = "identity_claimed"  # the TikTok account's proven owner claimed the video
+
+
+def shown_kind(kind: str, evidence: dict | str | None) -> str:
+    """The flag's kind as its creator reads it: an identity flag of a creator who did prove
+    their account is no request to prove it (`rules.identity`, `hold_whole_video`)."""
+    if kind != IDENTITY:
+        return kind
+    if isinstance(evidence, str) or evidence is None:
+        try:
+            evidence = json.loads(evidence or "{}")
+        except ValueError:
+            evidence = {}
+    if evidence.get("superseded"):
+        return IDENTITY_CLAIMED
+    return IDENTITY_OLD if evidence.get("proven") else IDENTITY
+
+
 def add_flag(submission_id: int, creator_id: int, kind: str, snapshot_id: int | None,
              evidence: dict) -> Flag | None:
     """Open a flag of `kind` in the caller's transaction unless one is open already (None).
@@ -52,7 +73,8 @@ def add_flag(submission_id: int, creator_id: int, kind: str, snapshot_id: int | 
                 snapshot_id=snapshot_id, evidence=json.dumps(evidence, default=str))
     db.session.add(flag)
     signals.flag_raised.send(submission_id, creator_id=creator_id, kind=kind,
-                             snapshot_id=snapshot_id)  # the creator is told (same transaction)
+                             snapshot_id=snapshot_id, shown=shown_kind(kind, evidence))
+    # (the creator is told in the same transaction, if the video earns yet)
     return flag
 
 
@@ -68,6 +90,20 @@ def raise_flag(submission_id: int, creator_id: int, kind: str, snapshot_id: int 
         db.session.rollback()
         return None
     return flag
+
+
+def close_unpaid(submission_id: int, reason: str) -> int:
+    """A video that ends without ever being approved (rejected) earned nothing, so its open
+    flags hold nothing: they are closed, out of the admins' queue. Commits; how many."""
+    never_paid = select(Submission.id).where(Submission.id == submission_id,
+                                             Submission.rate.is_(None))
+    moved = db.session.execute(
+        update(Flag).where(Flag.submission_id == submission_id, Flag.status == OPEN,
+                           Flag.submission_id.in_(never_paid))
+        .values(status=SUPERSEDED, decided_at=utcnow(), decision_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return moved
 
 
 def hold_whole_video(submission_id: int, creator_id: int, evidence: dict) -> None:

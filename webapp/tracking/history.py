@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.submissions.models import Submission
+from webapp.tracking.flags import shown_kind
 from webapp.tracking.models import OK, OPEN, Flag, ViewSnapshot
 
 
@@ -35,9 +36,9 @@ def open_holds(creator_id: int, submission_ids) -> dict[int, set[str]]:
     ids = list(submission_ids)
     holds: dict[int, set[str]] = {i: set() for i in ids}
     if ids:
-        for submission_id, kind in db.session.execute(
-                select(Flag.submission_id, Flag.kind).where(
+        for submission_id, kind, evidence in db.session.execute(
+                select(Flag.submission_id, Flag.kind, Flag.evidence).where(
                     Flag.submission_id.in_(ids), Flag.creator_id == creator_id,
                     Flag.status == OPEN)):
-            holds[submission_id].add(kind)
+            holds[submission_id].add(shown_kind(kind, evidence))
     return holds

@@ -14,6 +14,11 @@ def _first_counts_of_many(_sender, found) -> None:
     services.record_first_counts(found)
 
 
+@submission_signals.rejected.connect
+def _nothing_held(submission_id: int) -> None:
+    flags.close_unpaid(submission_id, "video not approved")
+
+
 @submission_signals.may_auto_approve.connect
 def _no_open_flag(submission_id: int) -> bool:
     return not flags.has_open_flag(submission_id)

@@ -9,8 +9,9 @@
 - counts_stored(pairs=[(submission_id, snapshot_id), ...]): a refresh batch's counts, flushed
   in its transaction and not yet committed; earnings books their credits in that same
   transaction (the caller commits: counts and money land together). Returns how many.
-- flag_raised(submission_id, creator_id=, kind=, snapshot_id=): a flag was opened, in the
-  caller's transaction (not yet committed); notifications tells the creator.
+- flag_raised(submission_id, creator_id=, kind=, snapshot_id=, shown=): a flag was opened, in
+  the caller's transaction (not yet committed); `shown` is what it is about for the creator
+  (flags.shown_kind). Notifications tells the creator if the video earns (is approved).
 - tracking_stopped(submission_id, reason=, since=): a fetch found the video deleted, private
   or withheld, in the caller's transaction; `since` is its last good count's time (None: none),
   so one disappearance is told once. Notifications tells the creator.
