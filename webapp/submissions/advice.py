@@ -83,6 +83,14 @@ def _not_yours(sub: Submission) -> Advice:
     return Advice("error", text, "auth.tiktok_account", _("Check your TikTok account"))
 
 
+def _checking(sub: Submission) -> Advice:
+    if sub.verify_attempts or sub.status_detail:  # no plain answer yet: a retry is scheduled
+        return Advice("info", _("TikTok has not answered clearly yet. We keep trying "
+                                "automatically for a while; nothing to do."))
+    return Advice("info", _("We are checking this video on TikTok. This takes a minute; "
+                            "nothing to do."))
+
+
 def _rejected(sub: Submission) -> Advice:
     if sub.reject_reason:
         return Advice("error", _("Rejected by an admin: %(reason)s", reason=sub.reject_reason))
@@ -90,8 +98,7 @@ def _rejected(sub: Submission) -> Advice:
 
 
 _BY_STATUS = {
-    CHECKING: lambda sub: Advice("info", _("We are checking this video on TikTok. This takes "
-                                           "a minute; nothing to do.")),
+    CHECKING: lambda sub: _checking(sub),
     PENDING_REVIEW: lambda sub: Advice("info", _("Checked on TikTok. An admin will approve "
                                                  "it soon; nothing to do.")),
     CHECK_FAILED: lambda sub: Advice("warn", _("We could not check this video on TikTok. An "
