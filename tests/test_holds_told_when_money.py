@@ -104,3 +104,23 @@ def test_proving_the_account_releases_and_the_review_says_so(ctx, sandbox):
     assert (review.kind, review.status) == ("identity", "cleared")
     assert db.session.scalar(select(Flag.status).where(Flag.submission_id == sub)) == "cleared"
     assert utcnow() - aware(review.at) < timedelta(minutes=1)
+
+
+def test_a_proof_that_leaves_an_old_video_held_changes_what_the_hold_says(app, act, sandbox):
+    with app.app_context():
+        tt = factories.tiktok_user(sandbox, "sari.dance")
+        sari, admin = factories.creator(), factories.admin()
+        old = submitted(sandbox, sari, tt, "Tutorial lama", seconds_ago=400 * 86400)
+        submissions.approve(old, admin.id)
+        [review] = reviews.for_creator(sari.id)
+        assert review.kind == "identity"  # not proven: prove it
+        factories.prove(sari, tt["user_id"])
+        flag = open_identity(old)  # still held: posted more than a year before the proof
+        assert flag is not None and flags.evidence_of(flag)["proven"] is True
+        [review] = reviews.for_creator(sari.id)
+        assert review.kind == "identity_old"
+        flag_id = flag.id
+    act.login("admin@example.com")
+    card = act.client.get(f"/admin/flags/{flag_id}").get_data(as_text=True)
+    assert "jauh sebelum kreator membuktikan akun" in card
+    assert "Kreator belum membuktikan akun TikTok-nya" not in card

@@ -7,6 +7,7 @@ follow it. The flags themselves (raising, settling, reading) are webapp.tracking
 """
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from flask import current_app
@@ -17,7 +18,7 @@ from webapp.audit import services as audit
 from webapp.extensions import db
 from webapp.submissions.models import Submission
 from webapp.timeutil import aware
-from webapp.tracking import rules, services, signals
+from webapp.tracking import flags, rules, services, signals
 from webapp.tracking.flags import COUNT_KINDS, MONEY_KINDS, FlagError, _claim, _reason
 from webapp.tracking.models import (
     CLEARED, CONFIRMED, DISMISSED, IDENTITY, OK, OPEN, SUSPECT, Flag, ViewSnapshot)
@@ -75,16 +76,25 @@ def on_identity_proven(user_id: int) -> list[int]:
         return []
     cleared = []
     grace = current_app.config["IDENTITY_GRACE_DAYS"]
+    still_held = False
     for flag in db.session.scalars(select(Flag).where(
             Flag.creator_id == user_id, Flag.kind == IDENTITY, Flag.status == OPEN)).all():
         sub = db.session.get(Submission, flag.submission_id)
-        if rules.identity(aware(user.tiktok_verified_at), aware(sub.video_created_at),
-                          grace) is None:
+        evidence = rules.identity(aware(user.tiktok_verified_at), aware(sub.video_created_at),
+                                  grace)
+        if evidence is None:
             try:
                 clear(flag.id, None, "TikTok account proven")
             except FlagError:
                 continue
             cleared.append(flag.id)
+        elif not flags.evidence_of(flag).get("superseded"):
+            # Held now because the video is older than the proof, not for want of it: what
+            # the creator and the admins read follows (flags.shown_kind).
+            flag.evidence = json.dumps(evidence, default=str)
+            still_held = True
+    if still_held:
+        db.session.commit()
     return cleared
 
 
