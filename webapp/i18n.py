@@ -103,15 +103,16 @@ def _moment(value):
 
 
 def when(value) -> str:
-    """A moment in Jakarta time, labelled: "2 Des 2026 14.03 WIB" / "Dec 2, 2026, 2:03 PM WIB"."""
+    """A moment in Jakarta time, labelled: "2 Des 2026 14.03 WIB" / "2 Dec 2026, 2:03 PM WIB"
+    (day before month in both languages, as `day` writes it: one page never mixes the two)."""
     if value is None or value == "":
         return "–"
     value, locale = _moment(value), _locale()
     if not isinstance(value, datetime):  # a calendar date has no time and no zone
-        return format_date(value, "medium", locale=locale)
+        return format_date(value, "d MMM y", locale=locale)
     moment = _jakarta(value)
     both = get_datetime_format("medium", locale=locale).format(
-        format_time(moment, "short", locale=locale), format_date(moment, "medium", locale=locale))
+        format_time(moment, "short", locale=locale), format_date(moment, "d MMM y", locale=locale))
     return f"{both} {ZONE_LABEL}"
 
 
