@@ -12,3 +12,17 @@ def test_the_prove_banner_names_the_account_to_prove(app, act):
     banner = re.search(r'<p class="card hint">(.*?)</p>', page, re.S).group(1)
     assert "@sari.dance" in banner and "Buktikan bahwa akun TikTok @sari.dance milikmu" in banner
     assert 'href="/account/tiktok"' in banner
+
+
+def test_a_cards_trend_line_says_what_it_draws(app, act, sandbox):
+    from webapp.tiktok.stats import VideoStats
+    from webapp.tracking import services as tracking
+
+    with app.app_context():
+        video = factories.approved_video(sandbox, views=1_000)
+        tracking.record_snapshot(video["sub_id"], VideoStats(video["vid"], "page", views=1_500))
+    act.login("sari@example.com")
+    page = act.client.get("/dashboard").get_data(as_text=True)
+    trend = re.search(r'<div class="vc-trend">(.*?)</div>', page, re.S).group(1)
+    assert "<polyline" in trend and 'aria-label="Tayangan 7 hari terakhir"' in trend
+    assert '<span class="vc-trend-label" aria-hidden="true">Tayangan, 7 hari terakhir</span>' in trend

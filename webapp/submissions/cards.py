@@ -87,6 +87,7 @@ class CardWords:
     def __init__(self):
         self.views, self.earnings = _("Views"), _("Earnings")
         self.no_cover, self.status = _("No cover yet"), _Statuses()
+        self.trend = _("Views, last %(days)d days", days=TREND_DAYS)  # under the trend line
         self._detail = url_for("submissions.detail", submission_id=self._MARK).split(self._MARK)
         self._thumb = url_for("submissions.thumbnail", submission_id=self._MARK,
                               v=self._MARK).split(self._MARK)
