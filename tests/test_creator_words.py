@@ -24,5 +24,5 @@ def test_a_cards_trend_line_says_what_it_draws(app, act, sandbox):
     act.login("sari@example.com")
     page = act.client.get("/dashboard").get_data(as_text=True)
     trend = re.search(r'<div class="vc-trend">(.*?)</div>', page, re.S).group(1)
-    assert "<polyline" in trend and 'aria-label="Tayangan 7 hari terakhir"' in trend
+    assert "<polyline" in trend and 'aria-label="Tayangan dalam 7 hari terakhir"' in trend
     assert '<span class="vc-trend-label" aria-hidden="true">Tayangan, 7 hari terakhir</span>' in trend
