@@ -212,7 +212,8 @@ def _x_labels(labels: Sequence[str], x_at, y: float, plot_w: float) -> Markup:
 
     The first label starts at its point and the last ends at its point (so neither leaves the
     chart); the others are centred, so neighbours need 1.5 label widths of room. The step is
-    the smallest one giving that room which also lands on the last label (even gaps)."""
+    the smallest one giving that room which also lands on the last label (even gaps). A label
+    the same as the one shown before it is left out."""
     n = len(labels)
     if n < 2:
         shown = list(range(n))
@@ -221,6 +222,8 @@ def _x_labels(labels: Sequence[str], x_at, y: float, plot_w: float) -> Markup:
         needed = math.ceil(room / (plot_w / (n - 1)))
         step = next((d for d in range(max(needed, 1), n) if (n - 1) % d == 0), n - 1)
         shown = list(range(0, n, step))
+    # Two checks in the same minute share a label: say it once ("20.40", not "20.40 20.40").
+    shown = [i for k, i in enumerate(shown) if k == 0 or labels[i] != labels[shown[k - 1]]]
     return Markup("").join(
         Markup('<text x="{x}" y="{y}" text-anchor="{a}" fill="currentColor">{t}</text>').format(
             x=_r(x_at(i)), y=y, t=labels[i],

@@ -34,6 +34,8 @@ PAGES = [
     ("not-found", None, None, "/no-such-page", 404, False),
     ("dashboard", "creator", "submissions.dashboard", {}, 200, True),
     ("video", "creator", "submissions.detail", {"submission_id": "big"}, 200, True),
+    # The longest status badge ("Terverifikasi, menunggu ditinjau") must wrap, not scroll.
+    ("video-waiting", "creator", "submissions.detail", {"submission_id": "waiting"}, 200, False),
     ("earnings", "creator", "earnings.index", {}, 200, True),
     ("ledger", "creator", "earnings.ledger", {}, 200, True),
     ("payout", "creator", "earnings.payout", {"payout_id": "payout"}, 200, False),
@@ -97,6 +99,7 @@ def build_world(app, sandbox) -> dict:
             if name != "waiting":
                 services.approve(sub_id, admin.id)
             ids[name], ids[name + "_vid"] = sub_id, vid
+        assert services.get_for_creator(sari.id, ids["waiting"]).status == "pending_review"
         bank.save_account(sari.id, "bri", "0021-01-001234-56-7", "Sari Dewi")
         ids["payout"] = payouts.request_payout(sari.id, Decimal(20_000), "sweep-payout-1").id
     factories.set_views(sandbox, ids["spiky_vid"], 500_000_000, likes=25_000_000)

@@ -60,10 +60,19 @@ def normalise_account(bank_code: str, number: str) -> str:
     return digits
 
 
+HOLDER_MIN, HOLDER_MAX = 2, 100
+
+
 def normalise_holder(name: str) -> str:
+    """Spaces collapsed; raises MoneyError: holder_short / holder_long on the length, so "x" is
+    not told it has a wrong letter, and holder_invalid on anything but a name's characters."""
     name = " ".join((name or "").split())
-    if not 2 <= len(name) <= 100 or not _NAME.match(name):
-        raise MoneyError("a holder name is 2-100 letters", "holder_invalid")
+    if len(name) < HOLDER_MIN:
+        raise MoneyError(f"a holder name has at least {HOLDER_MIN} letters", "holder_short")
+    if len(name) > HOLDER_MAX:
+        raise MoneyError(f"a holder name has at most {HOLDER_MAX} characters", "holder_long")
+    if not _NAME.match(name):
+        raise MoneyError("a holder name is letters", "holder_invalid")
     return name
 
 

@@ -7,11 +7,21 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from webapp.earnings.bank import BANK, BANKS, normalise_account, normalise_holder
+from webapp.earnings.bank import (BANK, BANKS, HOLDER_MAX, HOLDER_MIN, normalise_account,
+                                  normalise_holder)
 from webapp.earnings.errors import MoneyError
 from webapp.earnings.fields import MoneyField
 from webapp.earnings.messages import error_message
 from webapp.earnings.payouts import parse_amount
+
+
+# The holder name's length, said as such (webapp/earnings/messages.py's ERRORS is their home).
+HOLDER_LENGTH = {
+    "holder_short": lambda: _("Enter the account holder's full name: at least %(min)d letters.",
+                              min=HOLDER_MIN),
+    "holder_long": lambda: _("The account holder's name can have at most %(max)d characters.",
+                             max=HOLDER_MAX),
+}
 
 
 def _bank_choices() -> list[SelectChoice]:
@@ -26,8 +36,8 @@ class BankForm(FlaskForm):
                             validators=[InputRequired()])
     account_number = StringField(_l("Account number (mobile number for e-wallets)"),
                                  validators=[InputRequired(), Length(max=40)])
-    holder_name = StringField(_l("Account holder name"),
-                              validators=[InputRequired(), Length(max=100)])
+    holder_name = StringField(_l("Account holder name"), validators=[InputRequired()],
+                              render_kw={"maxlength": HOLDER_MAX})
 
     def validate_account_number(self, field):
         try:
@@ -39,7 +49,8 @@ class BankForm(FlaskForm):
         try:
             field.data = normalise_holder(field.data)
         except MoneyError as exc:
-            raise ValidationError(error_message(exc.code))
+            words = HOLDER_LENGTH.get(exc.code)
+            raise ValidationError(words() if words else error_message(exc.code))
 
 
 class WithdrawForm(FlaskForm):
