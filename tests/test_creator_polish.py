@@ -121,8 +121,6 @@ def test_a_short_new_password_on_the_account_page(app, act):
     assert "The password needs at least 8 characters." in errors(response)
 
 
-@pytest.mark.xfail(strict=True, reason="webapp/auth/reset_routes.py's ResetForm still uses "
-                   "Length(min=8, max=200): it needs PasswordLength() from webapp.auth.forms")
 def test_a_short_password_on_the_reset_page(app, client):
     from webapp.auth import reset
     from webapp.auth.models import User

@@ -9,7 +9,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from webapp.auth import bp, passwords, reset
-from webapp.auth.forms import PASSWORD_ERRORS
+from webapp.auth.forms import PASSWORD_ERRORS, PasswordLength
 from webapp.extensions import limiter
 
 
@@ -22,7 +22,7 @@ class ForgotForm(FlaskForm):
 class ResetForm(FlaskForm):
     new_password = PasswordField(
         _l("New password"),
-        validators=[InputRequired(), Length(min=passwords.MIN_LENGTH, max=200)],
+        validators=[InputRequired(), PasswordLength()],
         render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(
         _l("New password again"),
