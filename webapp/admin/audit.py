@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "payout_paid": _l("Marked a payout paid"),
     "payout_export": _l("Exported the payout batch"),
     "bank_details": _l("Saved bank details"),
+    "handle_set": _l("Set the TikTok handle"),
     "handle_released": _l("Released a TikTok handle"),
     "claim_superseded": _l("Claim superseded by the proven owner"),
     "job_retry": _l("Retried a failed job"),
@@ -48,6 +49,8 @@ SUBJECT_LABELS = {
     "snapshot": _l("View count"),
     "view_import": _l("View-count import"),
     "bank_account": _l("Bank account"),
+    "user": _l("User"),
+    "flag": _l("Flag"),
 }
 MAX_PAGE = 100_000  # far beyond any real trail; keeps the OFFSET a sane number
 

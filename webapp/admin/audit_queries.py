@@ -2,13 +2,12 @@
 
 Older events (and some services) record only their subject ("submission" 12, "payout" 3), not the
 creator_id / submission_id columns, so both the filters and the display also follow the subject."""
-import json
 import re
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import String, and_, cast, false, func, or_, select
 
+from webapp.admin.audit_details import detail_items
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import ADMIN, User
 from webapp.earnings.models import BankAccount, Payout
@@ -151,28 +150,3 @@ def _owners(model, items: list[AuditEvent], subject_type: str) -> dict[str, int]
         return {}
     rows = db.session.execute(select(model.id, model.creator_id).where(model.id.in_(ids)))
     return {str(pk): owner for pk, owner in rows}
-
-
-def detail_items(raw: str | None) -> list[tuple[str, str]]:
-    """The detail JSON as (key, text) pairs; anything that is not a JSON object is shown as is."""
-    if not raw:
-        return []
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return [("", raw)]
-    if not isinstance(data, dict):
-        return [("", _text(data))]
-    return [(str(key), _text(value)) for key, value in data.items()]
-
-
-def _text(value) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-    return str(value)

@@ -25,6 +25,9 @@ QUEUE_STATUSES = {
 }
 QUEUE_STATUS_LABELS = {"review": _l("Needs a decision"), "all": _l("Every status")}
 FLAGS = ("any", *FLAG_KINDS)
+# The flag filter's own choices ("" and "any" stay the URL values: bookmarks use them); the
+# kinds are named by their flag labels.
+FLAG_FILTER_LABELS = {"": _l("All videos"), "any": _l("Any open flag")}
 SOURCES = ("display", "page", "oembed", "manual", "extension")
 SEARCH_MAX = 100
 _DIGITS = re.compile(r"[0-9]{1,19}")

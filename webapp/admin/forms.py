@@ -6,7 +6,7 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
                                 ValidationError)
 from wtforms.widgets import HiddenInput
 
-from webapp.admin.filters import FLAGS, SEARCH_MAX, SOURCES, Filters
+from webapp.admin.filters import FLAG_FILTER_LABELS, FLAGS, SEARCH_MAX, SOURCES, Filters
 from webapp.bounds import MAX_ID
 
 from webapp.tracking.errors import InvalidViews
@@ -45,16 +45,17 @@ class ListFilterForm(FlaskForm):
     source = SelectField(_l("Latest count"), default="")
     creator = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(1, MAX_ID)])
     q = SearchField(_l("Search"), filters=[_strip], validators=[Length(max=SEARCH_MAX)],
-                    render_kw={"placeholder": _l("@handle, email, video id or link"),
+                    render_kw={"placeholder": _l("@handle, email, video id/link"),
                                "autocomplete": "off"})
 
     def __init__(self, formdata, statuses=(), flag_labels=None, source_labels=None):
         super().__init__(formdata=formdata)
         self.status.choices = [SelectChoice(value, label) for value, label in statuses] or [
             SelectChoice("review", "")]
-        flag_labels, source_labels = flag_labels or {}, source_labels or {}
-        self.flag.choices = [SelectChoice("", _l("Any or none"))] + [
-            SelectChoice(kind, flag_labels.get(kind, kind)) for kind in FLAGS]
+        flag_labels = {**(flag_labels or {}), **FLAG_FILTER_LABELS}
+        source_labels = source_labels or {}
+        self.flag.choices = [SelectChoice(value, flag_labels.get(value, value))
+                             for value in ("", *FLAGS)]
         self.source.choices = [SelectChoice("", _l("From anywhere"))] + [
             SelectChoice(source, source_labels.get(source, source)) for source in SOURCES]
 

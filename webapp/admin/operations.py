@@ -4,11 +4,34 @@ from datetime import timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp import operations as ops
 from webapp.admin import bp
 from webapp.htmx import is_htmx
+
+# RQ's job and worker states (plain words from webapp.operations), as the page says them; a
+# state RQ adds later shows as it is.
+JOB_STATES = {
+    "created": _l("created"), "queued": _l("queued"), "started": _l("running"),
+    "finished": _l("finished"), "failed": _l("failed"), "deferred": _l("waiting for another job"),
+    "scheduled": _l("scheduled"), "stopped": _l("stopped"), "canceled": _l("canceled"),
+    "rate_limited": _l("held by a rate limit"), "ready_to_enqueue": _l("about to be queued"),
+    "gone": _l("no longer exists"),
+}
+WORKER_STATES = {"started": _l("starting"), "suspended": _l("suspended"), "busy": _l("busy"),
+                 "idle": _l("idle")}
+
+
+@bp.app_template_global()
+def job_state_label(state: str | None) -> str:
+    return "–" if state is None else str(JOB_STATES.get(state, state))
+
+
+@bp.app_template_global()
+def worker_state_label(state: str | None) -> str:
+    return "–" if state is None else str(WORKER_STATES.get(state, state))
 
 
 @bp.app_template_filter("ago")

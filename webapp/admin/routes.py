@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from webapp.admin import bp, listing
+from webapp.admin import bp, bulk, listing
 from webapp.admin.filters import QUEUE_STATUS_LABELS, QUEUE_STATUSES
 from webapp.admin.flags import FLAG_LABELS
 from webapp.admin.forms import BulkRejectForm, ListFilterForm, RejectForm
@@ -25,7 +25,8 @@ COUNT_SOURCE_LABELS = {"display": _l("TikTok's API"), "page": _l("TikTok page"),
                        "extension": _l("Browser extension")}
 BULK_MAX = 500
 
-for _name in ("detail_in_words", "error_in_words", "source_in_words", "owner_evidence"):
+for _name in ("detail_in_words", "error_in_words", "source_in_words", "owner_evidence",
+              "admin_status_label"):
     bp.add_app_template_global(getattr(messages, _name), _name)
 
 
@@ -66,7 +67,7 @@ def filter_form(statuses=()) -> ListFilterForm:
 
 
 def _queue_page(status: int = 200, bulk_form=None, bulk_error=None, selected=()):
-    form = filter_form([(key, QUEUE_STATUS_LABELS.get(key) or messages.status_label(key))
+    form = filter_form([(key, QUEUE_STATUS_LABELS.get(key) or messages.admin_status_label(key))
                         for key in QUEUE_STATUSES])
     filters = form.filters()
     page = listing.review_page(filters, after=parse_id(request.args.get("after")),
@@ -129,8 +130,7 @@ def approve_selected():
     if approved:
         flash(_("Approved %(count)s submission(s).", count=len(approved)), "success")
     if skipped:
-        flash(_("%(count)s were left for a one-by-one look: already reviewed, or the creator has "
-                "not proven their TikTok account yet.", count=len(skipped)), "error")
+        flash(bulk.skipped_message(skipped), "error")
     return _back_to_queue()
 
 

@@ -43,6 +43,8 @@ STATUSES = {
     "rejected": _l("Rejected"),
     "superseded": _l("Superseded"),
 }
+# Admins read the same statuses from outside: "not yours" is the creator's own point of view.
+ADMIN_STATUSES = {**STATUSES, "not_yours": _l("Not the creator's")}
 
 # Where a count came from (ViewSnapshot.source), as a phrase that follows the number.
 SOURCES = {
@@ -75,6 +77,11 @@ def error_message(code: str):
 
 def status_label(status: str):
     return STATUSES.get(status, _l("Unknown status"))
+
+
+def admin_status_label(status: str):
+    """The status as an admin reads it (the queue, the video pages, the filters)."""
+    return ADMIN_STATUSES.get(status, _l("Unknown status"))
 
 
 def source_in_words(source: str | None) -> str:
