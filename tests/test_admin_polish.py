@@ -242,3 +242,15 @@ def test_a_flat_chart_shows_one_count_not_an_empty_range(act, ctx, sandbox):
     refresh_submission(made["sub_id"])
     seen = text(act.client.get(f"/admin/flags/{flag_id}").get_data(as_text=True))
     assert "312 – 400 views" in seen
+
+
+def test_an_import_row_names_the_status_as_admins_read_it(app):
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from webapp.tracking.import_messages import row_error
+
+    check = SimpleNamespace(error="not_approved", params={"status": "not_yours"})
+    with app.test_request_context(), force_locale("en"):
+        assert row_error(check) == "This video is not approved (it is: Not the creator's)."

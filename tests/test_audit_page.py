@@ -75,7 +75,7 @@ def test_the_page_lists_every_event_in_words_newest_first(act, trail):
     assert html.index(f'id="audit-{trail["mystery"]}"') < html.index(f'id="audit-{trail["approve"]}"')
     assert f'href="/admin/money/videos/{trail["sari_sub"]}"' in html and trail["sari_vid"] in html
     assert "sari@example.com" in html and "budi@example.com" in html
-    assert "per_view:" in html and "0.00003" in html
+    assert "Rate per view:" in html and "0.00003" in html
     assert HOSTILE_REASON not in html and "&lt;b&gt;not yours&lt;/b&gt;" in html
     assert 'href="/admin/audit"' in html  # the nav link
 

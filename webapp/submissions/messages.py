@@ -31,6 +31,8 @@ ERRORS = {
     "short_not_found": _l("This short link leads to no video. Check it in the TikTok app."),
     "tiktok_down": _l("TikTok did not answer; try again in a minute."),
     "duplicate": _l("This video has already been submitted."),
+    "rejected_before": _l("An admin did not approve this video, so it cannot be submitted "
+                          "again. The reason is on the video's page."),
 }
 
 STATUSES = {

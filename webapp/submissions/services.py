@@ -38,20 +38,33 @@ class NeedsAcknowledgement(ReviewError):
 def submit(creator_id: int, url_text: str) -> Submission:
     """Store a new submission in CHECKING and queue its verification; nothing is stored on error.
 
-    Only a live claim blocks the video; a proven owner's claim supersedes an unproven one.
+    Only a live claim blocks the video; a proven owner's claim supersedes an unproven one. The
+    creator's own earlier claim of the video that ended is not doubled: one whose check said no
+    (not found, not theirs, failed) is checked again, as its card advises; one an admin
+    rejected stays rejected.
     """
     parsed = _parse(url_text)
     creator = db.session.get(User, creator_id)
     live = live_claim(parsed.video_id)
     if live is not None and not _outranks(creator, live):
         raise SubmissionError("This video has already been submitted.", code="duplicate")
+    earlier = _ended_claim(creator_id, parsed.video_id)
+    if earlier is not None and earlier.status == REJECTED:
+        raise SubmissionError("An admin did not approve this video; it cannot be submitted "
+                              "again.", code="rejected_before")
     try:
         if live is not None:  # first, so the partial unique index never sees two live claims
             _supersede([live.id], "claimed by the proven owner of this TikTok account")
-        sub = Submission(creator_id=creator_id, video_id=parsed.video_id,
-                         canonical_url=parsed.canonical_url,
-                         submitted_url=url_text.strip()[:2048], status=CHECKING)
-        db.session.add(sub)
+        if earlier is not None:  # its card comes back to life instead of a second one
+            sub = earlier
+            sub.status, sub.verify_attempts, sub.status_detail = CHECKING, 0, None
+            sub.canonical_url, sub.submitted_url = (parsed.canonical_url,
+                                                    url_text.strip()[:2048])
+        else:
+            sub = Submission(creator_id=creator_id, video_id=parsed.video_id,
+                             canonical_url=parsed.canonical_url,
+                             submitted_url=url_text.strip()[:2048], status=CHECKING)
+            db.session.add(sub)
         db.session.commit()
     except IntegrityError as exc:  # two tabs (or two creators) submitting the video at once
         db.session.rollback()
@@ -60,14 +73,23 @@ def submit(creator_id: int, url_text: str) -> Submission:
     return sub
 
 
+def _ended_claim(creator_id: int, video_id: str) -> Submission | None:
+    """The creator's newest claim of the video that was rejected or whose check said no."""
+    return db.session.scalar(
+        select(Submission).where(Submission.creator_id == creator_id,
+                                 Submission.video_id == video_id,
+                                 Submission.status.in_((REJECTED, *RECHECKABLE)))
+        .order_by(Submission.id.desc()).limit(1))
+
+
 def submit_many(creator_id: int, url_texts: list[str], *, queue: bool = True
                 ) -> list[Submission | SubmissionError]:
     """Submit a creator's links in one transaction; for each link (in order) its new
     submission or the SubmissionError `submit` would have raised for it.
 
     Same validation and duplicate rules as `submit`: a link naming a video already live (or
-    earlier in the same list) is refused; one that may outrank a live claim goes through
-    `submit` on its own. `queue=False`: the caller verifies them at once (verify_many), so no
+    earlier in the same list) is refused; one that may outrank a live claim, or that the
+    creator claimed before, goes through `submit` on its own. `queue=False`: the caller verifies them at once (verify_many), so no
     verify job is queued.
     """
     results: list = [None] * len(url_texts)
@@ -87,11 +109,17 @@ def submit_many(creator_id: int, url_texts: list[str], *, queue: bool = True
         seen.add(parsed[i].video_id)
     live = set(db.session.scalars(select(Submission.video_id).where(
         Submission.video_id.in_(seen), Submission.status.in_(LIVE)))) if seen else set()
-    alone = [i for i, p in parsed.items() if p.video_id in live]  # the outrank rule decides
+    # Videos the creator claimed before: `submit` checks the ended claim again or refuses.
+    mine = set(db.session.scalars(select(Submission.video_id).where(
+        Submission.video_id.in_(seen), Submission.creator_id == creator_id,
+        Submission.status.in_((REJECTED, *RECHECKABLE))))) if seen else set()
+    # The outrank rule, or the earlier claim, decides those one by one.
+    claimed = live | mine
+    alone = [i for i, p in parsed.items() if p.video_id in claimed]
     batch = {i: Submission(creator_id=creator_id, video_id=p.video_id,
                            canonical_url=p.canonical_url,
                            submitted_url=url_texts[i].strip()[:2048], status=CHECKING)
-             for i, p in parsed.items() if p.video_id not in live}
+             for i, p in parsed.items() if p.video_id not in claimed}
     try:
         db.session.add_all(batch.values())
         db.session.commit()

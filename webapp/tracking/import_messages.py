@@ -3,7 +3,7 @@ page and the `views import` command say the same things)."""
 from flask_babel import lazy_gettext as _l
 
 from webapp.i18n import views, when
-from webapp.submissions.messages import error_message, status_label
+from webapp.submissions.messages import admin_status_label, error_message
 
 FILE_ERRORS = {
     "too_big": _l("The file is larger than %(limit)s bytes. Split it into smaller files."),
@@ -69,7 +69,7 @@ def row_error(check) -> str:
     if check.error == "url":
         return str(error_message(params.get("url_error", "")))
     if check.error == "not_approved":
-        params["status"] = status_label(params.get("status", ""))
+        params["status"] = admin_status_label(params.get("status", ""))  # admins read it
     if check.error == "decrease_needs_note":
         params["views"] = views(params.get("views"))
     if check.error == "time_stale":
