@@ -124,3 +124,7 @@ def test_a_proof_that_leaves_an_old_video_held_changes_what_the_hold_says(app, a
     card = act.client.get(f"/admin/flags/{flag_id}").get_data(as_text=True)
     assert "jauh sebelum kreator membuktikan akun" in card
     assert "Kreator belum membuktikan akun TikTok-nya" not in card
+    assert "Diunggah jauh sebelum akun terbukti</a></h2>" in card
+    tracked = act.client.get("/admin/videos").get_data(as_text=True)
+    assert 'href="/admin/flags?kind=identity">Diunggah jauh sebelum akun terbukti</a>' in tracked
+    assert "Akun TikTok belum terbukti" not in tracked

@@ -20,6 +20,9 @@ FLAG_LABELS = {
     "spike": _l("Sudden jump in views"), "engagement": _l("Views without likes or comments"),
     "cliff": _l("Big drop in views"), "count_mismatch": _l("TikTok count below a manual entry"),
     "identity": _l("TikTok account not proven"),
+    # What an identity flag is about when the creator did prove the account (shown_kind).
+    "identity_old": _l("Posted long before the proof"),
+    "identity_claimed": _l("Claimed by the account's proven owner"),
 }
 SOURCE_NAMES = {"display": _l("TikTok API"), "page": _l("TikTok page"), "oembed": _l("oEmbed"),
                 "manual": _l("Entered by an admin"), "extension": _l("Browser extension")}
@@ -30,6 +33,12 @@ STATUS_LABELS = {"open": _l("Open"), "cleared": _l("Cleared"), "confirmed": _l("
 @bp.app_template_global()
 def flag_label(kind: str) -> str:
     return str(FLAG_LABELS.get(kind, kind))
+
+
+@bp.app_template_global()
+def flag_title(flag) -> str:
+    """One flag's name as its evidence reads (an identity flag of a proven creator)."""
+    return flag_label(flags.shown_kind(flag.kind, flag.evidence))
 
 
 @bp.app_template_global()

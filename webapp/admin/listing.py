@@ -19,6 +19,7 @@ from webapp.auth.models import TikTokConnection
 from webapp.extensions import db
 from webapp.submissions import services as submissions
 from webapp.submissions.models import APPROVED, Submission
+from webapp.tracking.flags import shown_kind
 from webapp.tracking.models import OPEN, Flag, ViewSnapshot
 
 PER_PAGE = 50
@@ -144,12 +145,16 @@ def row_facts(subs) -> dict:
                 source_of=latest_sources(ids), via_login=connected(creator_ids))
 
 
-def open_flags(submission_ids) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
+def open_flags(submission_ids) -> dict[int, list[tuple[str, str]]]:
+    """Each video's open flags as (kind, what it is about: tracking.flags.shown_kind), so an
+    identity flag of a proven creator reads as the old video it is, not as a missing proof."""
+    found: dict[int, list[tuple[str, str]]] = {}
     if submission_ids:
-        for sub_id, kind in db.session.execute(select(Flag.submission_id, Flag.kind).where(
-                Flag.submission_id.in_(submission_ids), Flag.status == OPEN).order_by(Flag.id)):
-            found.setdefault(sub_id, []).append(kind)
+        for sub_id, kind, evidence in db.session.execute(
+                select(Flag.submission_id, Flag.kind, Flag.evidence).where(
+                    Flag.submission_id.in_(submission_ids), Flag.status == OPEN)
+                .order_by(Flag.id)):
+            found.setdefault(sub_id, []).append((kind, shown_kind(kind, evidence)))
     return found
 
 
