@@ -69,7 +69,7 @@ def test_a_rejected_video_is_refused_with_its_own_message(app, act, sandbox):
         sub = submissions.submit(sari.id, url).id
         submissions.verify(sub)
         submissions.reject(sub, admin.id, "Bukan konten asli")
-        before = claims_of(vid)
+        before, sari_id = claims_of(vid), sari.id
 
     act.login("sari@example.com")
     answer = act.client.post("/submissions", data={"url": url,
@@ -78,7 +78,7 @@ def test_a_rejected_video_is_refused_with_its_own_message(app, act, sandbox):
     page = answer.get_data(as_text=True)
     assert "Admin tidak menyetujui video ini" in page
     with app.app_context():
-        assert claims_of(vid) == before == [(sub, sari.id, "rejected")]
-        [refused] = submissions.submit_many(sari.id, [url])
+        assert claims_of(vid) == before == [(sub, sari_id, "rejected")]
+        [refused] = submissions.submit_many(sari_id, [url])
         assert refused.code == "rejected_before"
         assert db.session.scalar(select(func.count(Submission.id))) == 1
