@@ -127,3 +127,23 @@ def test_the_analytics_page_draws_both_charts_with_tables(app, act):
     assert html.count('role="img"') >= 2 and html.count('<table class="chart-table">') == 2
     assert 'id="growth"' in html and 'id="money-over-time"' in html
     assert "style=" not in re.sub(r"<style.*?</style>", "", html, flags=re.S)
+
+
+def test_the_growth_chart_says_what_it_leaves_out_and_rows_show_captions(app, act):
+    with app.app_context():
+        creator = factories.creator()
+        factories.admin()
+        now = utcnow()
+        video = tracked(creator)
+        db.session.execute(update(Submission).where(Submission.id == video.id)
+                           .values(caption="Nasi goreng kampung ala rumahan yang enak sekali"))
+        db.session.commit()
+        seen(video, now - timedelta(hours=3), 1_000)
+        seen(video, now, 4_000)
+    act.login("admin@example.com")
+    html = act.client.get("/admin/analytics").get_data(as_text=True)
+    growth = re.search(r'<section class="card earn-admin-chart" id="growth">.*?</section>',
+                       html, re.S).group(0)
+    assert "setelah hitungan pertama" in growth and "<svg" in growth
+    viral = re.search(r'<section class="card wide" id="viral">.*?</section>', html, re.S).group(0)
+    assert "<small>Nasi goreng kampung ala rumahan yang en…</small>" in viral
