@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.outages import INFRA_ERRORS
-from webapp.submissions.models import Submission
+from webapp.submissions.models import APPROVED, Submission
 from webapp.tiktok.stats import VideoStats
 from webapp.timeutil import aware, utcnow
 from webapp.tracking import cadence, flags, rules, signals
@@ -184,6 +184,10 @@ def _apply_money_rules(sub: Submission, snap: ViewSnapshot, history: list[Point]
     """Add the flags that hold the money this count earns (before it is credited; the caller
     commits them with the count)."""
     config = current_app.config
+    if sub.status == APPROVED and snap.views <= (sub.credited_views or 0):
+        # Nothing new to credit, so nothing to hold: an admin who confirmed a flag (its money
+        # taken back) is not asked again about the same views at every refresh.
+        return
     found = []
     if not is_manual:  # an admin's own entry answers to the four-eyes rule instead
         new = Point(aware(snap.fetched_at) or now, snap.views)

@@ -1,0 +1,56 @@
+"""A flag an admin confirmed stays decided: the next refreshes of the same (reversed) views
+raise no new flag, so nothing blocks the creator's next withdrawal; views that grow again
+still hold their new money. Real worker, sandbox over HTTP, both engines."""
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from tests import factories
+from tests.test_earnings_services import with_bank
+from tests.test_trust_money import refresh_all
+from webapp.earnings import services as earnings
+from webapp.earnings.verify import verify_ledger
+from webapp.extensions import db
+from webapp.submissions.models import Submission
+from webapp.tracking import decisions
+from webapp.tracking.models import Flag
+
+RATE = Decimal("0.00002489")
+
+
+def open_flags(sub_id) -> list[str]:
+    return list(db.session.scalars(select(Flag.kind).where(
+        Flag.submission_id == sub_id, Flag.status == "open").order_by(Flag.id)))
+
+
+def test_a_confirmed_flag_is_not_raised_again_for_the_same_views(app, sandbox, runner):
+    with app.app_context():
+        video = factories.approved_video(sandbox, views=1_000)
+        with_bank(db.session.get(Submission, video["sub_id"]).creator)
+    # Bought views: three million with no likes, comments or shares.
+    factories.set_views(sandbox, video["vid"], 3_000_000, likes=0, comments=0, shares=0)
+    refresh_all(app, runner)
+    with app.app_context():
+        sub_id = video["sub_id"]
+        assert open_flags(sub_id) == ["spike", "engagement"]
+        flag_id = db.session.scalar(select(Flag.id).where(Flag.submission_id == sub_id,
+                                                          Flag.kind == "engagement"))
+        # One decision for the money both hold: both confirmed, one reversal.
+        decisions.confirm(flag_id, video["admin_id"], "Tayangan dibeli")
+        assert earnings.totals(video["creator_id"]).balance == RATE * 1_000
+
+    refresh_all(app, runner)  # the same three million, again
+    refresh_all(app, runner)
+    with app.app_context():
+        assert open_flags(sub_id) == []
+        assert earnings.totals(video["creator_id"]).balance == RATE * 1_000
+        assert verify_ledger() == []
+
+    # More bought views later: their new money is held again, for a new decision.
+    factories.set_views(sandbox, video["vid"], 3_500_000, likes=0, comments=0, shares=0)
+    refresh_all(app, runner)
+    with app.app_context():
+        assert "engagement" in open_flags(sub_id)
+        t = earnings.totals(video["creator_id"])
+        assert t.held == RATE * 500_000
+        assert verify_ledger() == []
