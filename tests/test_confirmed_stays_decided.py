@@ -54,3 +54,36 @@ def test_a_confirmed_flag_is_not_raised_again_for_the_same_views(app, sandbox, r
         t = earnings.totals(video["creator_id"])
         assert t.held == RATE * 500_000
         assert verify_ledger() == []
+
+
+def test_the_creator_is_told_what_was_taken_back_and_never_all_fine_beside_it(
+        app, sandbox, runner, act):
+    from webapp.earnings import reviews
+    from webapp.notifications.models import TAKEN_BACK, Notification
+
+    with app.app_context():
+        video = factories.approved_video(sandbox, views=1_000)
+    factories.set_views(sandbox, video["vid"], 3_000_000, likes=0, comments=0, shares=0)
+    refresh_all(app, runner)
+    with app.app_context():
+        sub_id = video["sub_id"]
+        spike, engagement = db.session.scalars(select(Flag.id).where(
+            Flag.submission_id == sub_id).order_by(Flag.id)).all()
+        decisions.clear(spike, video["admin_id"], "Lonjakan wajar")
+        # The engagement flag holds the same money on its own now.
+        assert earnings.totals(video["creator_id"]).held == RATE * 2_999_000
+        decisions.confirm(engagement, video["admin_id"], "Tayangan dibeli")
+        told = db.session.scalar(select(Notification).where(Notification.kind == TAKEN_BACK))
+        assert told.params["reason"] == "Tayangan dibeli"
+        assert Decimal(told.params["amount"]) == RATE * 2_999_000
+        assert told.link == f"/submissions/{sub_id}"
+        said = {r.status: r for r in reviews.for_creator(video["creator_id"])}
+        assert said["cleared"].others_decide and said["confirmed"].reversed == RATE * 2_999_000
+
+    act.login("sari@example.com")
+    page = act.client.get("/earnings/").get_data(as_text=True)
+    assert "uangnya tidak ditahan lagi" not in page and "menentukan uangnya" in page
+    video_page = act.client.get(f"/submissions/{sub_id}").get_data(as_text=True)
+    assert "Ditarik kembali setelah dicek. Alasan: Tayangan dibeli" in video_page
+    inbox = act.client.get("/notifications").get_data(as_text=True)
+    assert "Pendapatan ditarik kembali setelah dicek" in inbox

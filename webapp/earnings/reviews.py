@@ -24,6 +24,9 @@ class Review:
     reason: str | None
     reversed: Decimal | None
     at: object
+    # Cleared, but another check of the same video holds or took back its money: "all fine,
+    # the money is released" would be untrue.
+    others_decide: bool = False
 
 
 def for_creator(creator_id: int, limit: int = 20) -> list[Review]:
@@ -39,6 +42,9 @@ def for_creator(creator_id: int, limit: int = 20) -> list[Review]:
                or_(Flag.status == OPEN,
                    Flag.status.in_(("cleared", "confirmed")) & (Flag.decided_at >= since)))
         .order_by((Flag.status == OPEN).desc(), Flag.id.desc()).limit(limit)).all()
+    deciding = {f.submission_id for f, _, _ in rows if f.status in (OPEN, "confirmed")}
     return [Review(shown_kind(f.kind, f.evidence), f.status, video_id, caption,
                    f.submission_id, f.decision_reason, f.reversed_amount,
-                   f.decided_at or f.created_at) for f, video_id, caption in rows]
+                   f.decided_at or f.created_at,
+                   others_decide=f.status == "cleared" and f.submission_id in deciding)
+            for f, video_id, caption in rows]

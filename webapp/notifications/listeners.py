@@ -23,7 +23,7 @@ from webapp.extensions import db
 from webapp.notifications import links, mails, milestones, outbox, services
 from webapp.notifications.models import (
     APPROVED, CLAIM_SUPERSEDED, FLAGGED, PAYOUT_APPROVED, PAYOUT_PAID, PAYOUT_REJECTED, REJECTED,
-    TRACKING_STOPPED)
+    TAKEN_BACK, TRACKING_STOPPED)
 from webapp.submissions import signals as submission_signals
 from webapp.submissions.models import APPROVED as VIDEO_APPROVED
 from webapp.submissions.models import Submission
@@ -191,6 +191,15 @@ def _flag_raised(submission_id: int, creator_id: int, kind: str, snapshot_id: in
     if sub.status != VIDEO_APPROVED:
         return  # no money yet, so none held: told at its approval if the flag is still open
     _tell_flag(sub, kind, snapshot_id, shown or kind)
+
+
+@tracking_signals.money_taken_back.connect
+@_in_transaction
+def _money_taken_back(submission_id: int, creator_id: int, flag_id: int, amount,
+                      reason: str) -> None:
+    sub = db.session.get(Submission, submission_id)
+    services.notify(creator_id, TAKEN_BACK, str(flag_id),
+                    _video(sub, amount=str(amount), reason=reason), _video_page(sub))
 
 
 @tracking_signals.tracking_stopped.connect

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from webapp import i18n
 from webapp.notifications.models import (
     APPROVED, CLAIM_SUPERSEDED, FIRST_RUPIAH, FLAGGED, MILESTONE_VIEWS, PAYOUT_APPROVED,
-    PAYOUT_PAID, PAYOUT_REJECTED, REJECTED, TRACKING_STOPPED)
+    PAYOUT_PAID, PAYOUT_REJECTED, REJECTED, TAKEN_BACK, TRACKING_STOPPED)
 
 CAPTION_CHARS = 50
 
@@ -55,6 +55,9 @@ WORDS = {
                                     _l("The proven owner of the TikTok account of your video "
                                        "%(video)s claimed it. What it earned is on hold until "
                                        "an admin decides.")),
+    (TAKEN_BACK, None): (_l("Earnings taken back after a check"),
+                         _l("After a check, %(amount)s that your video %(video)s earned was "
+                            "taken back. Reason: %(reason)s")),
     (TRACKING_STOPPED, "deleted"): (_l("Video no longer on TikTok"),
                                     _l("Your video %(video)s was deleted or is no longer "
                                        "available, so its views are not counted any more. What "

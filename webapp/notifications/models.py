@@ -19,8 +19,9 @@ PAYOUT_REJECTED = "payout_rejected"
 CLAIM_SUPERSEDED = "claim_superseded"  # the TikTok account's proven owner claimed the video
 MILESTONE_VIEWS = "milestone_views"
 FIRST_RUPIAH = "first_rupiah"
+TAKEN_BACK = "taken_back"  # a review confirmed a flag: the money it held was reversed
 KINDS = (APPROVED, REJECTED, FLAGGED, TRACKING_STOPPED, PAYOUT_APPROVED, PAYOUT_PAID,
-         PAYOUT_REJECTED, CLAIM_SUPERSEDED, MILESTONE_VIEWS, FIRST_RUPIAH)
+         PAYOUT_REJECTED, CLAIM_SUPERSEDED, MILESTONE_VIEWS, FIRST_RUPIAH, TAKEN_BACK)
 
 # OutboxMail.kind for mail that is no notification.
 PASSWORD_RESET = "password_reset"

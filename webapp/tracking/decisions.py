@@ -55,6 +55,9 @@ def confirm(flag_id: int, admin_id: int, reason: str) -> Flag:
                             submission_id=flag.submission_id, from_snapshot_id=start,
                             reason=reason)  # earnings books the reversal in this transaction
     flag.reversed_amount = -amount
+    if amount:  # the creator is told what was taken back, and why (same transaction)
+        signals.money_taken_back.send(flag.submission_id, creator_id=flag.creator_id,
+                                      flag_id=flag.id, amount=-amount, reason=reason)
     audit.record(admin_id, "flag_confirmed", "flag", flag.id, creator_id=flag.creator_id,
                  submission_id=flag.submission_id, kind=flag.kind, reason=reason,
                  reversed=-amount, also=[o.id for o in others])

@@ -12,6 +12,9 @@
 - flag_raised(submission_id, creator_id=, kind=, snapshot_id=, shown=): a flag was opened, in
   the caller's transaction (not yet committed); `shown` is what it is about for the creator
   (flags.shown_kind). Notifications tells the creator if the video earns (is approved).
+- money_taken_back(submission_id, creator_id=, flag_id=, amount=, reason=): an admin confirmed a
+  money flag and earnings reversed `amount` (positive), in the decision's transaction;
+  notifications tells the creator.
 - tracking_stopped(submission_id, reason=, since=): a fetch found the video deleted, private
   or withheld, in the caller's transaction; `since` is its last good count's time (None: none),
   so one disappearance is told once. Notifications tells the creator.
@@ -25,6 +28,7 @@ scan_started = _signals.signal("scan-started")
 counts_stored = _signals.signal("counts-stored")
 flag_raised = _signals.signal("flag-raised")
 tracking_stopped = _signals.signal("tracking-stopped")
+money_taken_back = _signals.signal("money-taken-back")
 
 
 def answer(signal, sender, **kwargs):
