@@ -26,3 +26,17 @@ def test_a_cards_trend_line_says_what_it_draws(app, act, sandbox):
     trend = re.search(r'<div class="vc-trend">(.*?)</div>', page, re.S).group(1)
     assert "<polyline" in trend and 'aria-label="Tayangan dalam 7 hari terakhir"' in trend
     assert '<span class="vc-trend-label" aria-hidden="true">Tayangan, 7 hari terakhir</span>' in trend
+
+
+def test_the_earnings_hint_says_how_long_money_waits_even_when_it_waits_not_at_all(app, act):
+    with app.app_context():
+        factories.creator()
+    act.login("sari@example.com")
+    app.config["VALIDATION_DAYS"] = 3
+    page = act.client.get("/earnings/").get_data(as_text=True)
+    assert "Pendapatan baru perlu menunggu 3 hari sebelum bisa ditarik" in page
+    # Rp25 is what 1.000.000 views earn (Rp24,89) rounded up: "about", not "equal to".
+    assert "Penarikan minimal Rp25: kira-kira pendapatan dari 1.000.000 tayangan." in page
+    app.config["VALIDATION_DAYS"] = 0
+    page = act.client.get("/earnings/").get_data(as_text=True)
+    assert "0 hari" not in page and "Pendapatan baru bisa langsung ditarik." in page
