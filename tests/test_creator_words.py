@@ -40,3 +40,17 @@ def test_the_earnings_hint_says_how_long_money_waits_even_when_it_waits_not_at_a
     app.config["VALIDATION_DAYS"] = 0
     page = act.client.get("/earnings/").get_data(as_text=True)
     assert "0 hari" not in page and "Pendapatan baru bisa langsung ditarik." in page
+
+
+def test_a_creator_proven_by_signing_in_is_not_told_to_remove_a_bio_code(app, act, sandbox):
+    from tests.test_oauth import connect_creator
+
+    with app.app_context():
+        tt = factories.tiktok_user(sandbox, "sari.dance")
+        sari = factories.creator()
+        connect_creator(app, sandbox, sari.id, "sari.dance")
+        assert sari.identity_proven and sari.tiktok_user_id == tt["user_id"]
+    act.login("sari@example.com")
+    page = act.client.get("/account/tiktok").get_data(as_text=True)
+    bio = re.search(r'<div id="tiktok-bio">.*?</div>', page, re.S).group(0)
+    assert "nomor pengguna TikTok" in bio and "bio" not in bio.split("</h2>", 1)[1]
