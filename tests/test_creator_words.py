@@ -54,3 +54,22 @@ def test_a_creator_proven_by_signing_in_is_not_told_to_remove_a_bio_code(app, ac
     page = act.client.get("/account/tiktok").get_data(as_text=True)
     bio = re.search(r'<div id="tiktok-bio">.*?</div>', page, re.S).group(0)
     assert "nomor pengguna TikTok" in bio and "bio" not in bio.split("</h2>", 1)[1]
+
+
+def test_a_withdrawal_request_in_the_ledger_shows_the_amount_it_holds(app, act, sandbox):
+    from decimal import Decimal
+
+    from tests.test_earnings_services import key, with_bank
+    from webapp.earnings import payouts
+    from webapp.extensions import db
+    from webapp.submissions.models import Submission
+
+    app.config.update(VALIDATION_DAYS=0, PAYOUT_MINIMUM=Decimal(1))
+    with app.app_context():
+        video = factories.approved_video(sandbox, views=2_000_000)  # Rp49,78
+        with_bank(db.session.get(Submission, video["sub_id"]).creator)
+        payout_id = payouts.request_payout(video["creator_id"], Decimal(30), key()).id
+    act.login("sari@example.com")
+    page = act.client.get("/earnings/ledger").get_data(as_text=True)
+    row = re.search(rf'Penarikan #{payout_id} diajukan.*?</div>', page, re.S).group(0)
+    assert "<summary>Rp30</summary>" in row and "Rp0<" not in row
