@@ -73,3 +73,28 @@ def test_a_withdrawal_request_in_the_ledger_shows_the_amount_it_holds(app, act, 
     page = act.client.get("/earnings/ledger").get_data(as_text=True)
     row = re.search(rf'Penarikan #{payout_id} diajukan.*?</div>', page, re.S).group(0)
     assert "<summary>Rp30</summary>" in row and "Rp0<" not in row
+
+
+def test_the_next_update_is_within_minutes_when_a_video_is_due(app, act, sandbox):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from webapp.extensions import db
+    from webapp.submissions.models import Submission
+    from webapp.timeutil import utcnow
+
+    def due_in(delta):
+        with app.app_context():
+            db.session.execute(update(Submission).values(next_refresh_at=utcnow() + delta))
+            db.session.commit()
+        page = act.client.get("/earnings/").get_data(as_text=True)
+        return re.search(r'id="earn-next">(.*?)</p>', page, re.S).group(1)
+
+    app.config["REFRESH_SCAN_SECONDS"] = 30  # as the demo: due videos are looked for twice a minute
+    with app.app_context():
+        factories.approved_video(sandbox, views=1_000)
+    act.login("sari@example.com")
+    assert "Pembaruan berikutnya dalam beberapa menit." in due_in(timedelta(0))
+    later = due_in(timedelta(hours=1))
+    assert "sekitar 60 menit" in later and "beberapa menit" not in later

@@ -31,7 +31,7 @@ STEP_MINUTES = 5  # the next-check estimate moves in these steps (so does the ET
 class NextCheck:
     """When the creator's views are next read from TikTok, as well as we can tell."""
     last: datetime | None  # the latest view update of their approved videos
-    wait_hours: float | None  # expected wait; None when no video is being tracked
+    wait_hours: float | None  # expected wait (0: within minutes); None: no video tracked
     spread_hours: float  # +/- this much: the scheduler only looks for due videos so often
 
 
@@ -46,7 +46,8 @@ def next_check(creator_id: int, now: datetime | None = None) -> NextCheck:
     if due is None:
         return NextCheck(aware(last), None, half_scan)
     wait_minutes = max((aware(due) - now).total_seconds(), 0) / 60 + half_scan * 60
-    steps = max(round(wait_minutes / STEP_MINUTES), 1)
+    # 0 steps: due within a few minutes (not "about 5 minutes" while a card says "soon").
+    steps = round(wait_minutes / STEP_MINUTES)
     return NextCheck(aware(last), steps * STEP_MINUTES / 60, half_scan)
 
 
