@@ -15,7 +15,7 @@ from webapp.submissions.models import (APPROVED, CHECK_FAILED, CHECKING, NOT_FOU
                                        Submission)
 from webapp.tiktok.errors import InvalidUrl
 from webapp.tiktok.urls import parse_url
-from webapp.tracking.models import FLAG_KINDS, OPEN, Flag, ViewSnapshot
+from webapp.tracking.models import FLAG_KINDS, OK, OPEN, Flag, ViewSnapshot
 
 # status filter of the review queue -> the statuses it shows (None: all of them)
 QUEUE_STATUSES = {
@@ -77,12 +77,13 @@ def _has_open_flag(kind: str):
 
 
 def _counted_by(source: str):
-    """The video's latest count came from `source`. oEmbed gives no count: a video verified
-    through it alone is verified and has no count at all."""
+    """The video's current count came from `source` (as listing.latest_sources reads it: a
+    proposal, a held or a dismissed count is not the one shown). oEmbed gives no count: a video
+    verified through it alone is verified and has no count at all."""
+    current = and_(ViewSnapshot.submission_id == Submission.id, ViewSnapshot.state == OK)
     if source == "oembed":
-        return and_(Submission.verified_at.is_not(None),
-                    ~exists().where(ViewSnapshot.submission_id == Submission.id))
-    latest = (select(ViewSnapshot.source).where(ViewSnapshot.submission_id == Submission.id)
+        return and_(Submission.verified_at.is_not(None), ~exists().where(current))
+    latest = (select(ViewSnapshot.source).where(current)
               .order_by(ViewSnapshot.id.desc()).limit(1).correlate(Submission).scalar_subquery())
     return latest == source
 

@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.submissions import services as submissions
 from webapp.submissions.models import APPROVED, Submission
 from webapp.tracking.flags import shown_kind
-from webapp.tracking.models import OPEN, Flag, ViewSnapshot
+from webapp.tracking.models import OK, OPEN, Flag, ViewSnapshot
 
 PER_PAGE = 50
 COUNT_CAP = 10_000
@@ -159,11 +159,14 @@ def open_flags(submission_ids) -> dict[int, list[tuple[str, str]]]:
 
 
 def latest_sources(submission_ids) -> dict[int, str]:
-    """Where each video's latest count came from (no entry: no count yet)."""
+    """Where each video's current count came from (no entry: no count yet). Only counts that
+    became current are read: a proposal awaiting a second admin, a held drop and a dismissed
+    count are stored too, but the row shows the count before them."""
     if not submission_ids:
         return {}
     latest = (select(func.max(ViewSnapshot.id)).where(
-        ViewSnapshot.submission_id.in_(submission_ids)).group_by(ViewSnapshot.submission_id))
+        ViewSnapshot.submission_id.in_(submission_ids), ViewSnapshot.state == OK)
+        .group_by(ViewSnapshot.submission_id))
     return dict(db.session.execute(select(ViewSnapshot.submission_id, ViewSnapshot.source)
                                    .where(ViewSnapshot.id.in_(latest))).all())
 
