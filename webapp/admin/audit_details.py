@@ -3,13 +3,16 @@ each known key under a translated label, its value in words (views and counts wi
 thousands separator, rupiah, ids as #n, codes by their labels). An unknown key, or a value its
 format does not fit, is shown as stored: nothing is hidden."""
 import json
+import re
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
+from webapp.admin import bp
 from webapp.admin.api_tokens import SCOPE_NAMES
-from webapp.admin.flags import FLAG_LABELS
+from webapp.admin.flags import FLAG_LABELS, NOT_APPROVED
 from webapp.admin.forms import REASON_LABELS
 from webapp.earnings.bank import bank_name
 from webapp.i18n import hours, rupiah, views
@@ -31,7 +34,7 @@ LABELS = {
     "adjustment": _l("Adjustment"), "func": _l("Job"), "args": _l("Arguments"),
     "queue": _l("Queue"), "error": _l("Error"), "sha256": _l("File fingerprint (SHA-256)"),
     "rows": _l("Rows"), "to_book": _l("Counts to book"), "to_propose": _l("For a second admin"),
-    "already_booked": _l("Already booked"), "videos": _l("Videos"),
+    "already_booked": _l("Already booked"), "videos": _l("Queued for a refresh"),
     "entered_by_id": _l("Entered by user"), "payout_ids": _l("Payouts"),
     "acknowledged_unproven": _l("Author checked by the admin"),
     "after_hours": _l("After waiting"),
@@ -39,8 +42,13 @@ LABELS = {
 THRESHOLDS = {"jump": _l("a big jump"), "views": _l("a very high count"),
               "amount": _l("a large amount")}
 VIA = {"admin": _l("admin pages"), "cli": _l("command line"), "api": _l("API")}
-# Reasons the system writes itself (webapp.tracking.decisions); an admin's own words stay as typed.
-SYSTEM_REASONS = {"TikTok account proven": _l("The creator proved their TikTok account.")}
+# Reasons the system writes itself (webapp.tracking.decisions, .listeners, .flags); an admin's
+# own words stay as typed.
+SYSTEM_REASONS = {"TikTok account proven": _l("The creator proved their TikTok account."),
+                  NOT_APPROVED: _l("The video was rejected before it was ever approved: it "
+                                   "earned nothing to hold.")}
+# webapp.tracking.flags.settle_count_flags: "settled by count 1200 (snapshot 34)".
+SETTLED = re.compile(r"settled by count (\d+) \(snapshot (\d+)\)")
 
 
 def _labelled(labels):
@@ -51,9 +59,17 @@ def _ids(value) -> str:
     return ", ".join(f"#{v}" for v in (value if isinstance(value, list) else [value]))
 
 
+@bp.app_template_global("reason_in_words")
 def _reason(value) -> str:
+    """A stored decision reason: the system's own in words, an admin's as typed."""
     found = SYSTEM_REASONS.get(value) or PHRASES.get(value)
-    return str(found) if found else value
+    if found:
+        return str(found)
+    settled = SETTLED.fullmatch(value) if isinstance(value, str) else None
+    if settled:
+        return _("A newer count of %(views)s views settled it (count record #%(id)s).",
+                 views=views(int(settled[1])), id=settled[2])
+    return value
 
 
 def _thresholds(value) -> str:
@@ -68,9 +84,21 @@ def _count(value) -> str:
     return views(value)
 
 
+def _videos(value) -> str:
+    """How many videos (refresh_now's detail): "1 video", "12 videos"."""
+    return ngettext("%(count)s video", "%(count)s videos", _number(value), count=_count(value))
+
+
+def _number(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(value)
+    return value
+
+
 FORMATS = {
     **dict.fromkeys(("views", "views_before", "views_after", "rows", "to_book", "to_propose",
-                     "already_booked", "videos"), _count),
+                     "already_booked"), _count),
+    "videos": _videos,
     **dict.fromkeys(("snapshot_id", "also", "proven_by", "owner_id", "entered_by_id",
                      "payout_ids", "override_flags"), _ids),
     **dict.fromkeys(("reversed", "adjustment"), lambda v: rupiah(Decimal(str(v)))),
@@ -93,7 +121,9 @@ def detail_items(raw: str | None) -> list[tuple[str, str]]:
         return [("", raw)]
     if not isinstance(data, dict):
         return [("", _text(data))]
-    return [(str(LABELS.get(key, key)), _value(key, value)) for key, value in data.items()]
+    # An empty list or text says nothing ("also decided: " with no flag after it): left out.
+    return [(str(LABELS.get(key, key)), _value(key, value)) for key, value in data.items()
+            if value not in ([], {}, "")]
 
 
 def _value(key: str, value) -> str:

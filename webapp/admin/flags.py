@@ -1,7 +1,8 @@
 """Admin flags: what holds money, the evidence, and clearing or confirming it (audited)."""
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,9 +13,10 @@ from webapp.admin.charts import sparkline
 from webapp.earnings import services as earnings
 from webapp.extensions import db
 from webapp.htmx import is_htmx
+from webapp.i18n import format_decimal
 from webapp.submissions.models import Submission
 from webapp.tracking import decisions, flags
-from webapp.tracking.models import FLAG_KINDS, OK, SUSPECT, ViewSnapshot
+from webapp.tracking.models import FLAG_KINDS, OK, SUPERSEDED, SUSPECT, ViewSnapshot
 
 FLAG_LABELS = {
     "spike": _l("Sudden jump in views"), "engagement": _l("Views without likes or comments"),
@@ -28,6 +30,10 @@ SOURCE_NAMES = {"display": _l("TikTok API"), "page": _l("TikTok page"), "oembed"
                 "manual": _l("Entered by an admin"), "extension": _l("Browser extension")}
 STATUS_LABELS = {"open": _l("Open"), "cleared": _l("Cleared"), "confirmed": _l("Confirmed"),
                  "superseded": _l("Settled by a newer count"), "all": _l("All")}
+# Stored by webapp.tracking.listeners on the open flags of a video rejected before it was ever
+# approved: those flags are closed ("superseded"), but no count settled them.
+NOT_APPROVED = "video not approved"
+CLOSED_NOT_APPROVED = _l("Closed: the video was not approved")
 
 
 @bp.app_template_global()
@@ -42,8 +48,25 @@ def flag_title(flag) -> str:
 
 
 @bp.app_template_global()
-def flag_status_label(status: str) -> str:
+def flag_status_label(status: str, reason: str | None = None) -> str:
+    """A flag's status; with its stored reason, a flag closed by its video's rejection says so."""
+    if status == SUPERSEDED and reason == NOT_APPROVED:
+        return str(CLOSED_NOT_APPROVED)
     return str(STATUS_LABELS.get(status, status))
+
+
+@bp.app_template_filter()
+def ratio(value) -> str:
+    """A ratio stored as text in a flag's evidence ("0.00012"), in the reader's digits, every
+    stored digit kept ("0,00012"); anything else as stored."""
+    if value is None:
+        return "–"
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return format_decimal(number, format="#,##0.#####", locale=str(get_locale() or "id"),
+                          decimal_quantization=False)
 
 
 @bp.app_template_global()
