@@ -10,6 +10,7 @@ from webapp.admin.forms import BulkRejectForm, ListFilterForm, RejectForm
 from webapp.auth.models import User
 from webapp.bounds import parse_id, parse_ids
 from webapp.extensions import db
+from webapp.htmx import is_htmx
 from webapp.submissions import messages
 from webapp.submissions import services as submissions
 from webapp.submissions.errors import ReviewError
@@ -116,8 +117,20 @@ def _ticked() -> list[int]:
 
 
 def _back_to_queue():
-    """Back to the list the admin acted on: same filters, same place."""
-    return redirect(url_for("admin.queue", **request.args.to_dict()), 303)
+    """Back to the list the admin acted on: same filters, same place (htmx: a full reload)."""
+    target = url_for("admin.queue", **request.args.to_dict())
+    if is_htmx():
+        return "", 200, {"HX-Redirect": target}
+    return redirect(target, 303)
+
+
+def _bulk_refused(bulk_form=None, bulk_error=None, selected=()):
+    """A refused bulk action: htmx swaps only the bulk form (the browser stays on the queue's
+    address, the rows keep their ticks); a plain POST gets the whole queue page back."""
+    if not is_htmx():
+        return _queue_page(422, bulk_form=bulk_form, bulk_error=bulk_error, selected=selected)
+    return render_template("admin/_bulk.html", selected=set(selected), bulk_error=bulk_error,
+                           bulk_form=bulk_form or BulkRejectForm(formdata=None)), 422
 
 
 @bp.post("/submissions/approve-selected")
@@ -125,7 +138,7 @@ def approve_selected():
     """Approve every ticked submission at once; nothing ticked is refused."""
     ids = _ticked()
     if not ids:
-        return _queue_page(422, bulk_error=_("Tick at least one video first."))
+        return _bulk_refused(bulk_error=_("Tick at least one video first."))
     approved, skipped = submissions.approve_many(ids, current_user.id)
     if approved:
         flash(_("Approved %(count)s submission(s).", count=len(approved)), "success")
@@ -139,9 +152,9 @@ def reject_selected():
     """Reject every ticked submission with one reason; nothing ticked, or no reason, is refused."""
     ids, form = _ticked(), BulkRejectForm()
     if not ids:
-        return _queue_page(422, bulk_form=form, bulk_error=_("Tick at least one video first."))
+        return _bulk_refused(form, _("Tick at least one video first."))
     if not form.validate_on_submit():
-        return _queue_page(422, bulk_form=form, selected=ids)
+        return _bulk_refused(form, selected=ids)
     rejected = []
     for submission_id in ids:
         try:
