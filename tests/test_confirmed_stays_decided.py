@@ -40,10 +40,13 @@ def test_a_confirmed_flag_is_not_raised_again_for_the_same_views(app, sandbox, r
         assert earnings.totals(video["creator_id"]).balance == RATE * 1_000
 
     refresh_all(app, runner)  # the same three million, again
+    # A few more views of the same video, still without likes: no new case.
+    factories.set_views(sandbox, video["vid"], 3_000_010, likes=0, comments=0, shares=0)
     refresh_all(app, runner)
     with app.app_context():
         assert open_flags(sub_id) == []
-        assert earnings.totals(video["creator_id"]).balance == RATE * 1_000
+        t = earnings.totals(video["creator_id"])
+        assert t.balance == RATE * 1_010 and t.held == 0
         assert verify_ledger() == []
 
     # More bought views later: their new money is held again, for a new decision.
@@ -52,7 +55,7 @@ def test_a_confirmed_flag_is_not_raised_again_for_the_same_views(app, sandbox, r
     with app.app_context():
         assert "engagement" in open_flags(sub_id)
         t = earnings.totals(video["creator_id"])
-        assert t.held == RATE * 500_000
+        assert t.held == RATE * 499_990
         assert verify_ledger() == []
 
 
@@ -84,6 +87,6 @@ def test_the_creator_is_told_what_was_taken_back_and_never_all_fine_beside_it(
     page = act.client.get("/earnings/").get_data(as_text=True)
     assert "uangnya tidak ditahan lagi" not in page and "menentukan uangnya" in page
     video_page = act.client.get(f"/submissions/{sub_id}").get_data(as_text=True)
-    assert "Ditarik kembali setelah dicek. Alasan: Tayangan dibeli" in video_page
+    assert "Ditarik kembali setelah ditinjau. Alasan: Tayangan dibeli" in video_page
     inbox = act.client.get("/notifications").get_data(as_text=True)
-    assert "Pendapatan ditarik kembali setelah dicek" in inbox
+    assert "Pendapatan ditarik kembali setelah ditinjau" in inbox

@@ -18,7 +18,8 @@ from sqlalchemy.orm import selectinload
 from webapp.extensions import db
 from webapp.submissions.models import Submission
 from webapp.timeutil import aware
-from webapp.tracking.models import CLEARED, OPEN, OK, Flag, ViewSnapshot
+from webapp.tracking.flags import evidence_dict
+from webapp.tracking.models import CLEARED, CONFIRMED, OPEN, OK, Flag, ViewSnapshot
 from webapp.tracking.rules import Point
 
 MANUAL_SOURCES = ("manual", "extension")
@@ -29,6 +30,8 @@ class BatchContext:
     manual: dict[int, ViewSnapshot] = field(default_factory=dict)
     points: dict[int, list[Point]] = field(default_factory=dict)
     flags: dict[int, list[tuple[str, str, datetime]]] = field(default_factory=dict)
+    # (video, kind) -> the evidence of its latest flag of that kind an admin confirmed
+    confirmed: dict[tuple[int, str], dict] = field(default_factory=dict)
     # The videos and their creators, in the session for db.session.get; held here because the
     # session only holds unchanged objects weakly.
     videos: list[Submission] = field(default_factory=list)
@@ -49,10 +52,13 @@ class BatchContext:
             known.manual[snap.submission_id] = snap  # the latest wins
         known.points = _points(submission_ids, now)
         rows = db.session.execute(select(Flag.submission_id, Flag.kind, Flag.status,
-                                         Flag.created_at)
-                                  .where(Flag.submission_id.in_(submission_ids)))
-        for sub_id, kind, status, created_at in rows:
+                                         Flag.created_at, Flag.evidence)
+                                  .where(Flag.submission_id.in_(submission_ids))
+                                  .order_by(Flag.id))
+        for sub_id, kind, status, created_at, evidence in rows:
             known.flags.setdefault(sub_id, []).append((kind, status, aware(created_at)))
+            if status == CONFIRMED:  # the latest wins
+                known.confirmed[(sub_id, kind)] = evidence_dict(evidence)
         return known
 
     def latest_manual(self, submission_id: int) -> ViewSnapshot | None:
@@ -64,6 +70,9 @@ class BatchContext:
     def has_open(self, submission_id: int, kinds) -> bool:
         return any(status == OPEN and kind in kinds
                    for kind, status, _ in self.flags.get(submission_id, ()))
+
+    def confirmed_evidence(self, submission_id: int, kind: str) -> dict | None:
+        return self.confirmed.get((submission_id, kind))
 
     def was_cleared(self, submission_id: int, kind: str, since: datetime | None = None) -> bool:
         since = aware(since)

@@ -20,7 +20,8 @@ from webapp.extensions import db
 from webapp.submissions.models import Submission
 from webapp.timeutil import utcnow
 from webapp.tracking.models import (
-    CLEARED, CLIFF, ENGAGEMENT, IDENTITY, MISMATCH, OPEN, SPIKE, SUPERSEDED, Flag, ViewSnapshot)
+    CLEARED, CLIFF, CONFIRMED, ENGAGEMENT, IDENTITY, MISMATCH, OPEN, SPIKE, SUPERSEDED, Flag,
+    ViewSnapshot)
 from webapp.tracking import signals
 
 
@@ -47,16 +48,31 @@ IDENTITY_OLD = "identity_old"  # proven, but the video was posted long before th
 IDENTITY_CLAIMED = "identity_claimed"  # the TikTok account's proven owner claimed the video
 
 
+def evidence_dict(evidence: dict | str | None) -> dict:
+    """A flag's stored evidence (JSON text) as a dict; {} when unreadable."""
+    if isinstance(evidence, dict):
+        return evidence
+    try:
+        found = json.loads(evidence or "{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def confirmed_evidence(submission_id: int, kind: str) -> dict | None:
+    """The evidence of the video's latest flag of `kind` an admin confirmed (None: none)."""
+    text = db.session.scalar(select(Flag.evidence).where(
+        Flag.submission_id == submission_id, Flag.kind == kind, Flag.status == CONFIRMED)
+        .order_by(Flag.id.desc()).limit(1))
+    return None if text is None else evidence_dict(text)
+
+
 def shown_kind(kind: str, evidence: dict | str | None) -> str:
     """The flag's kind as its creator reads it: an identity flag of a creator who did prove
     their account is no request to prove it (`rules.identity`, `hold_whole_video`)."""
     if kind != IDENTITY:
         return kind
-    if isinstance(evidence, str) or evidence is None:
-        try:
-            evidence = json.loads(evidence or "{}")
-        except ValueError:
-            evidence = {}
+    evidence = evidence_dict(evidence)
     if evidence.get("superseded"):
         return IDENTITY_CLAIMED
     return IDENTITY_OLD if evidence.get("proven") else IDENTITY
@@ -147,10 +163,7 @@ def for_submission(submission_id: int) -> list[Flag]:
 
 
 def evidence_of(flag: Flag) -> dict:
-    try:
-        return json.loads(flag.evidence or "{}")
-    except ValueError:
-        return {}
+    return evidence_dict(flag.evidence)
 
 
 def settle_count_flags(submission_id: int, snap: ViewSnapshot, commit: bool = True) -> None:

@@ -193,9 +193,7 @@ def _apply_money_rules(sub: Submission, snap: ViewSnapshot, history: list[Point]
         new = Point(aware(snap.fetched_at) or now, snap.views)
         found.append((SPIKE, rules.spike(history, new, aware(sub.video_created_at),
                                          rules.SpikeSettings.from_config(config))))
-        found.append((ENGAGEMENT, rules.engagement(
-            snap.views, snap.likes, snap.comments, snap.shares,
-            config["ENGAGEMENT_MIN_VIEWS"], config["ENGAGEMENT_MIN_RATIO"])))
+        found.append((ENGAGEMENT, _engagement(sub, snap, known)))
     creator = sub.creator
     cleared = known.was_cleared if known is not None else flags.was_cleared
     if not cleared(sub.id, IDENTITY):
@@ -205,6 +203,26 @@ def _apply_money_rules(sub: Submission, snap: ViewSnapshot, history: list[Point]
     for kind, evidence in found:
         if evidence is not None:
             flags.add_flag(sub.id, sub.creator_id, kind, _flushed(snap).id, evidence)
+
+
+def _engagement(sub: Submission, snap: ViewSnapshot,
+                known: BatchContext | None = None) -> dict | None:
+    """The engagement rule on the count; once an admin confirmed a video's views as bought
+    (their money taken back), on the views and interactions gained since that flag only: a few
+    more views of the same video are no new case, and must not hold its money again."""
+    config = current_app.config
+    confirmed = (known.confirmed_evidence(sub.id, ENGAGEMENT) if known is not None
+                 else flags.confirmed_evidence(sub.id, ENGAGEMENT))
+    counts = [snap.views, snap.likes, snap.comments, snap.shares]
+    if confirmed and snap.likes is not None:
+        before = [confirmed.get(name) or 0 for name in ("views", "likes", "comments", "shares")]
+        counts = [max(now - then, 0) for now, then in zip(
+            [snap.views, snap.likes, snap.comments or 0, snap.shares or 0], before)]
+    evidence = rules.engagement(*counts, config["ENGAGEMENT_MIN_VIEWS"],
+                                config["ENGAGEMENT_MIN_RATIO"])
+    if evidence is not None and confirmed:
+        evidence["since_confirmed"] = True  # the counts are what came after the last case
+    return evidence
 
 
 def _mismatch(sub: Submission, views: int, now: datetime,
