@@ -66,6 +66,7 @@ def test_the_video_money_page_shows_what_was_taken_back_and_what_is_kept(act, ct
         cell = re.search(rf'<dd id="video-{key}">(.*?)</dd>', html, re.S)
         assert cell and amount in text(cell[1]), (key, amount, cell and cell[1])
     assert "Ditarik kembali setelah ditinjau" in text(html)
+    assert "– → –" not in html  # the take-back row has no views of its own
     admin_in(act, "en")
     listing = text(act.client.get("/admin/money/videos").get_data(as_text=True))
     assert "Rp2.49 taken back after review" in listing
