@@ -129,9 +129,15 @@ def test_pages_send_the_same_queries_for_1_video_or_25(app, sandbox, act, sari):
     assert sent == []
 
     def costs():
-        tag = act.hx_get("/dashboard/live").headers["ETag"]
-        with statements(app, checkouts=True) as not_modified:
-            assert act.hx_get("/dashboard/live", **{"If-None-Match": tag}).status_code == 304
+        # A video changed in the last few minutes puts the minute in the tag (live_etag's
+        # settling): when the minute turns between the two asks, ask again.
+        for _ in range(2):
+            tag = act.hx_get("/dashboard/live").headers["ETag"]
+            with statements(app, checkouts=True) as not_modified:
+                answer = act.hx_get("/dashboard/live", **{"If-None-Match": tag})
+            if answer.status_code == 304:
+                break
+        assert answer.status_code == 304
         with statements(app, checkouts=True) as fragment:
             assert act.hx_get("/dashboard/live").status_code == 200
         return not_modified, fragment
