@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, func, select, type_coerce, update
 
 from webapp.audit import services as audit
 from webapp.earnings.errors import MoneyError
-from webapp.earnings.models import ADJUSTMENT, EARNING_KINDS, LedgerEntry, Rate
+from webapp.earnings.models import ADJUSTMENT, EARNING_KINDS, REVERSAL, LedgerEntry, Rate
 from webapp.txn import lock_one
 from webapp.extensions import db
 from webapp.money import QUANTUM, InexactAmount, earnings, from_units, to_units
@@ -128,12 +128,24 @@ def live_videos(query: str = "", page: int = 1, per_page: int = 50) -> Paginatio
 
 def earned(submission_ids: list[int]) -> dict[int, Decimal]:
     """Accruals + adjustments per video (exact)."""
+    return _sums(submission_ids, EARNING_KINDS)
+
+
+def taken_back(submission_ids: list[int]) -> dict[int, Decimal]:
+    """What reviews took back from each video that lost any (confirmed flags' reversals;
+    negative, exact): `earned` leaves them out, so a page showing it names these too."""
+    return {sub_id: total for sub_id, total in _sums(submission_ids, (REVERSAL,)).items()
+            if total}
+
+
+def _sums(submission_ids: list[int], kinds) -> dict[int, Decimal]:
+    """Each video's ledger entries of `kinds`, summed exactly (in units)."""
     if not submission_ids:
         return {}
     rows = db.session.execute(
         select(LedgerEntry.submission_id, func.sum(type_coerce(LedgerEntry.amount, BigInteger)))
         .where(LedgerEntry.submission_id.in_(submission_ids),
-               LedgerEntry.kind.in_(EARNING_KINDS)).group_by(LedgerEntry.submission_id))
+               LedgerEntry.kind.in_(kinds)).group_by(LedgerEntry.submission_id))
     return {sub_id: from_units(int(total)) for sub_id, total in rows}
 
 

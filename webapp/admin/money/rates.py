@@ -1,19 +1,14 @@
 """Admin rates: the dated history, a new rate for new approvals, and a live video's rate."""
-from decimal import Decimal
-
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import BigInteger, func, select, type_coerce
 
 from webapp.admin import bp
 from webapp.admin.money.forms import RateForm, VideoRateForm
 from webapp.earnings import rates
 from webapp.earnings.errors import MoneyError
 from webapp.earnings.messages import error_message
-from webapp.earnings.models import REVERSAL, LedgerEntry
 from webapp.extensions import db
 from webapp.htmx import is_htmx
-from webapp.money import from_units
 from webapp.submissions.models import Submission
 from webapp.tracking import holds
 
@@ -45,19 +40,7 @@ def money_videos():
     page = rates.live_videos(q, page=request.args.get("page", 1, type=int))
     ids = [s.id for s in page.items]
     return render_template("admin/money/videos.html", page=page, q=q,
-                           earned=rates.earned(ids), taken_back=taken_back(ids))
-
-
-def taken_back(submission_ids: list[int]) -> dict[int, Decimal]:
-    """What reviews took back from each video (confirmed flags' reversals; negative, exact):
-    "earned" counts accruals and adjustments only, so a page showing it names these too."""
-    if not submission_ids:
-        return {}
-    rows = db.session.execute(
-        select(LedgerEntry.submission_id, func.sum(type_coerce(LedgerEntry.amount, BigInteger)))
-        .where(LedgerEntry.submission_id.in_(submission_ids), LedgerEntry.kind == REVERSAL)
-        .group_by(LedgerEntry.submission_id))
-    return {sub_id: from_units(int(total)) for sub_id, total in rows if total}
+                           earned=rates.earned(ids), taken_back=rates.taken_back(ids))
 
 
 def _video(submission_id: int, form=None, error: str | None = None, status: int = 200):
@@ -68,7 +51,7 @@ def _video(submission_id: int, form=None, error: str | None = None, status: int 
     return render_template(template, sub=sub, form=form or VideoRateForm(formdata=None),
                            entries=rates.video_entries(sub.id), error=error,
                            earned=rates.earned([sub.id]).get(sub.id),
-                           taken_back=taken_back([sub.id]).get(sub.id),
+                           taken_back=rates.taken_back([sub.id]).get(sub.id),
                            hold=holds.open_hold_for(sub.id)), status
 
 
