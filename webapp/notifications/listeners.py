@@ -71,7 +71,9 @@ def _video_page(sub: Submission) -> str:
 @submission_signals.approved.connect
 @_after_commit
 def _approved(submission_id: int) -> None:
-    _tell_approved(db.session.get(Submission, submission_id))
+    sub = db.session.get(Submission, submission_id)
+    _tell_approved(sub)
+    _tell_holds([sub])
 
 
 @submission_signals.approved_many.connect
@@ -79,21 +81,21 @@ def _approved(submission_id: int) -> None:
 def _approved_many(_sender, submission_ids) -> None:
     """A bulk approval tells each creator once: one video as on its own, several as one
     notification (and one mail) naming how many, not one per video."""
+    approved = list(db.session.scalars(select(Submission).where(
+        Submission.id.in_(submission_ids)).order_by(Submission.id)))
     by_creator: dict[int, list[Submission]] = {}
-    for sub in db.session.scalars(select(Submission).where(Submission.id.in_(submission_ids))
-                                  .order_by(Submission.id)):
+    for sub in approved:
         by_creator.setdefault(sub.creator_id, []).append(sub)
     for creator_id, subs in by_creator.items():
         if len(subs) == 1:
             _tell_approved(subs[0])
         else:
             _tell_approved_together(creator_id, subs)
-            _tell_holds(subs)
+    _tell_holds(approved)  # one query for the whole approval
 
 
 def _tell_approved(sub: Submission) -> None:
     services.notify(sub.creator_id, APPROVED, str(sub.id), _video(sub), _video_page(sub))
-    _tell_holds([sub])
 
 
 def _tell_holds(subs: list[Submission]) -> None:
