@@ -31,6 +31,10 @@ from webapp.tiktok.urls import parse_url
 from webapp.timeutil import utcnow
 
 
+# The creator's own ended claims of a video that a new submission of it answers to (`submit`).
+ENDED_MINE = (REJECTED, *RECHECKABLE)
+
+
 class NeedsAcknowledgement(ReviewError):
     """The creator has not proven their TikTok account: an admin must say they checked."""
 
@@ -78,7 +82,7 @@ def _ended_claim(creator_id: int, video_id: str) -> Submission | None:
     return db.session.scalar(
         select(Submission).where(Submission.creator_id == creator_id,
                                  Submission.video_id == video_id,
-                                 Submission.status.in_((REJECTED, *RECHECKABLE)))
+                                 Submission.status.in_(ENDED_MINE))
         .order_by(Submission.id.desc()).limit(1))
 
 
@@ -89,8 +93,8 @@ def submit_many(creator_id: int, url_texts: list[str], *, queue: bool = True
 
     Same validation and duplicate rules as `submit`: a link naming a video already live (or
     earlier in the same list) is refused; one that may outrank a live claim, or that the
-    creator claimed before, goes through `submit` on its own. `queue=False`: the caller verifies them at once (verify_many), so no
-    verify job is queued.
+    creator claimed before, goes through `submit` on its own. `queue=False`: the caller
+    verifies them at once (verify_many), so no verify job is queued.
     """
     results: list = [None] * len(url_texts)
     parsed: dict[int, ParsedUrl] = {}
@@ -112,7 +116,7 @@ def submit_many(creator_id: int, url_texts: list[str], *, queue: bool = True
     # Videos the creator claimed before: `submit` checks the ended claim again or refuses.
     mine = set(db.session.scalars(select(Submission.video_id).where(
         Submission.video_id.in_(seen), Submission.creator_id == creator_id,
-        Submission.status.in_((REJECTED, *RECHECKABLE))))) if seen else set()
+        Submission.status.in_(ENDED_MINE)))) if seen else set()
     # The outrank rule, or the earlier claim, decides those one by one.
     claimed = live | mine
     alone = [i for i, p in parsed.items() if p.video_id in claimed]
